@@ -1,0 +1,329 @@
+//! The heap reference: a faithful port of the timer algorithm of Go 1.23+'s
+//! `runtime/time.go`, readable side by side with it.
+//!
+//! It is the oracle the wheel is held to, so clarity comes first, but it is
+//! honest Go: the same data structures and the same lazy algorithms, with
+//! nothing made slower than Go makes it.
+//!
+//! # Structure
+//!
+//! | Go | here |
+//! | --- | --- |
+//! | `timer` (`t.mu`, `t.state`, `t.astate`, `t.ts`) | `timer::TimerCell` |
+//! | `timers` (one per P: `mu`, `heap`, `len`, `zombies`, `minWhenHeap`, `minWhenModified`) | `shard::Shard` |
+//! | the Ps | the shards of a [`HeapTimerSet`]; a thread is mapped to a shard the first time it adds a timer, round-robin |
+//! | `t.modify`, `t.stop`, `t.reset`, `t.maybeAdd`, `t.needsAdd` | [`HeapTimerSet`]'s methods and `timer::LockedTimer::needs_add` |
+//! | `t.updateHeap`, `t.unlockAndRun` | `timer::update_heap`, `timer::unlock_and_run` |
+//! | `ts.addHeap`, `ts.deleteMin`, `ts.cleanHead`, `ts.adjust`, `ts.run`, `ts.verify`, `ts.siftUp`, `ts.siftDown`, `ts.initHeap` | methods of `shard::LockedShard` |
+//! | `ts.check`, `ts.wakeTime`, `ts.updateMinWhenModified` | methods of `shard::Shard` |
+//!
+//! What Go does and this port does not: channel timers that stay out of the
+//! heap until someone blocks on them (the time-package layer keeps its own
+//! channel state instead), `GODEBUG=asynctimerchan`, the race detector
+//! hooks, synctest bubbles, and moving heaps between Ps (`ts.take`).
+//!
+//! # Concurrency
+//!
+//! Lock order is shard, then timer, asserted in debug builds by
+//! `lock_order`. `modify` and `stop` take only the timer's lock (plus a
+//! shard lock in `maybe_add` when the timer is not in any heap), so they
+//! never wait for the checking thread except on the one timer they touch.
+//! A check holds one shard lock at a time and releases it, and the timer's
+//! lock, while a callback runs.
+//!
+//! Atomics are `SeqCst` throughout, as Go's are; each names its pair.
+
+mod lock_order;
+mod shard;
+mod timer;
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use self::shard::Shard;
+use self::timer::{HEAPED, MODIFIED, TimerCell, ZOMBIE};
+use crate::timer_set::{Callback, TimerSet, TimerSetStats, validate_modify_args};
+
+/// Gives every set a distinct identity, so that a timer used with a set
+/// other than its own is caught.
+static NEXT_SET_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Numbers threads in the order they first add a timer; a thread's number
+/// modulo the shard count picks its shard (Go: the current P).
+static NEXT_THREAD_NUMBER: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static THREAD_NUMBER: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// This thread's number, assigned on first use.
+fn thread_number() -> usize {
+    THREAD_NUMBER.with(|number| {
+        number.get().unwrap_or_else(|| {
+            // Relaxed: only uniqueness matters, which the RMW gives.
+            let assigned = NEXT_THREAD_NUMBER.fetch_add(1, Ordering::Relaxed);
+            number.set(Some(assigned));
+            assigned
+        })
+    })
+}
+
+/// Go's timer heaps: one 4-ary heap per shard, as Go has one per P.
+///
+/// A timer joins the heap of the shard of the thread that arms it; it stays
+/// there until it fires or is stopped and cleaned out. Stop and later moves
+/// are lazy: they only mark the timer, and the heap catches up when its head
+/// is examined or when it is adjusted.
+///
+/// ```
+/// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+///
+/// let set = HeapTimerSet::new(4);
+/// let fired = Arc::new(AtomicUsize::new(0));
+/// let count = fired.clone();
+/// let timers: Vec<_> = (1..=10)
+///     .map(|i| {
+///         let count = count.clone();
+///         let timer = set.new_timer(gowheel::callback(move |_, _| {
+///             count.fetch_add(1, Ordering::Relaxed);
+///         }));
+///         set.reset(&timer, i * 100, 0);
+///         timer
+///     })
+///     .collect();
+/// set.stop(&timers[0]);
+/// ManualClock::new(1).run_until(&set, 1_000);
+/// assert_eq!(fired.load(Ordering::Relaxed), 9);
+/// set.verify();
+/// ```
+pub struct HeapTimerSet {
+    id: u64,
+    shards: Box<[Shard]>,
+}
+
+/// A timer of a [`HeapTimerSet`].
+///
+/// Dropping the handle does not stop the timer. Cloning gives another handle
+/// to the same timer.
+///
+/// ```
+/// use gowheel::{HeapTimerSet, TimerSet};
+/// let set = HeapTimerSet::new(1);
+/// let timer = set.new_timer(gowheel::callback(|_, _| {}));
+/// let same = timer.clone();
+/// set.reset(&timer, 10, 0);
+/// assert!(set.stop(&same));
+/// ```
+#[derive(Clone)]
+pub struct HeapTimer {
+    cell: Arc<TimerCell>,
+}
+
+impl fmt::Debug for HeapTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeapTimer")
+            .field("state", &self.cell.published_state())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for HeapTimerSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeapTimerSet")
+            .field("shards", &self.shards.len())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl Default for HeapTimerSet {
+    /// One shard per available CPU, as Go has one heap per P and
+    /// `GOMAXPROCS` defaults to the CPU count.
+    fn default() -> HeapTimerSet {
+        let shards = std::thread::available_parallelism().map_or(1, |n| n.get());
+        HeapTimerSet::new(shards)
+    }
+}
+
+impl HeapTimerSet {
+    /// A set of `shards` heaps (Go: `GOMAXPROCS` Ps).
+    ///
+    /// # Panics
+    ///
+    /// If `shards` is 0.
+    ///
+    /// ```
+    /// let set = gowheel::HeapTimerSet::new(8);
+    /// assert_eq!(set.shard_count(), 8);
+    /// ```
+    pub fn new(shards: usize) -> HeapTimerSet {
+        assert!(shards > 0, "gowheel: a heap timer set needs at least one shard");
+        HeapTimerSet {
+            // Relaxed: only uniqueness matters, which the RMW gives.
+            id: NEXT_SET_ID.fetch_add(1, Ordering::Relaxed),
+            shards: (0..shards).map(Shard::new).collect(),
+        }
+    }
+
+    /// The number of shards.
+    ///
+    /// ```
+    /// assert_eq!(gowheel::HeapTimerSet::new(3).shard_count(), 3);
+    /// ```
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// The shard of the calling thread (Go: the current P).
+    fn current_shard(&self) -> &Shard {
+        &self.shards[thread_number() % self.shards.len()]
+    }
+
+    fn own<'a>(&self, timer: &'a HeapTimer) -> &'a Arc<TimerCell> {
+        if timer.cell.set_id != self.id {
+            foreign_timer();
+        }
+        &timer.cell
+    }
+
+    /// Adds `cell` to the calling thread's shard if it still needs a heap
+    /// (Go's `t.maybeAdd`). Called with no lock held: the shard lock must be
+    /// taken before the timer's.
+    fn maybe_add(&self, cell: &Arc<TimerCell>) {
+        let mut ts = self.current_shard().lock();
+        ts.clean_head();
+        let mut t = cell.lock();
+        if t.needs_add() {
+            t.state |= HEAPED;
+            ts.add_heap(cell, &mut t);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn foreign_timer() -> ! {
+    panic!("gowheel: timer used with a timer set other than the one that made it")
+}
+
+impl TimerSet for HeapTimerSet {
+    type Timer = HeapTimer;
+
+    fn new_timer(&self, callback: Callback) -> HeapTimer {
+        HeapTimer {
+            cell: Arc::new(TimerCell::new(self.id, callback)),
+        }
+    }
+
+    /// Go's `t.modify`.
+    fn modify(
+        &self,
+        timer: &HeapTimer,
+        when: i64,
+        period: i64,
+        callback: Option<Callback>,
+        seq: u64,
+    ) -> bool {
+        validate_modify_args(when, period);
+        let cell = self.own(timer);
+        let mut t = cell.lock();
+        t.period = period;
+        // The old callback is dropped after unlocking: its destructor is
+        // user code and must not run under the timer lock.
+        let old_callback = callback.map(|f| {
+            t.seq = seq;
+            std::mem::replace(&mut t.callback, f)
+        });
+
+        let pending = t.when > 0;
+        t.when = when;
+        if t.state & HEAPED != 0 {
+            t.state |= MODIFIED;
+            let shard = &self.shards[t.shard.expect("gowheel heap: HEAPED timer without a shard")];
+            if t.state & ZOMBIE != 0 {
+                // In a heap but marked for removal by a stop: re-armed, so
+                // unmark it.
+                shard.add_zombies(-1);
+                t.state &= !ZOMBIE;
+            }
+            // The heap entry is updated later, by whoever checks the shard;
+            // meanwhile the shard's bound on modified deadlines must cover it.
+            let min = shard.min_when_modified();
+            if min == 0 || when < min {
+                // The state-before-min-update rule: publish MODIFIED before
+                // lowering the bound, so that an `adjust` that clears the
+                // bound after our update sees MODIFIED and locks this timer.
+                // See `LockedShard::adjust`.
+                t.publish_state();
+                shard.update_min_when_modified(when);
+            }
+        }
+        let add = t.needs_add();
+        drop(t);
+        drop(old_callback);
+        if add {
+            self.maybe_add(cell);
+        }
+        pending
+    }
+
+    /// Go's `t.stop`: marks the timer a zombie if it is in a heap, and
+    /// disarms it. Never waits for a shard lock.
+    fn stop(&self, timer: &HeapTimer) -> bool {
+        let cell = self.own(timer);
+        let mut t = cell.lock();
+        if t.state & HEAPED != 0 {
+            t.state |= MODIFIED;
+            if t.state & ZOMBIE == 0 {
+                t.state |= ZOMBIE;
+                let shard = t.shard.expect("gowheel heap: HEAPED timer without a shard");
+                self.shards[shard].add_zombies(1);
+            }
+        }
+        let pending = t.when > 0;
+        t.when = 0;
+        pending
+    }
+
+    /// Checks every shard in turn with Go's `ts.check`, and returns the
+    /// earliest of their next wake times.
+    fn check(&self, now: i64) -> i64 {
+        self.shards
+            .iter()
+            .map(|shard| shard.check(now))
+            .filter(|&next| next != 0)
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// The earliest of the shards' wake times (Go's `timeSleepUntil`, with
+    /// 0 for none).
+    fn wake_time(&self) -> i64 {
+        self.shards
+            .iter()
+            .map(Shard::wake_time)
+            .filter(|&when| when != 0)
+            .min()
+            .unwrap_or(0)
+    }
+
+    fn verify(&self) {
+        for shard in self.shards.iter() {
+            shard.lock().verify();
+        }
+    }
+
+    fn stats(&self) -> TimerSetStats {
+        self.shards
+            .iter()
+            .fold(TimerSetStats::default(), |stats, shard| TimerSetStats {
+                filed: stats.filed + shard.len() as usize,
+                zombies: stats.zombies + shard.zombies().max(0) as usize,
+            })
+    }
+}

@@ -1,0 +1,137 @@
+//! A manual clock for deterministic tests of the runtime layer.
+//!
+//! Time moves only when the test says so, and timers fire only when the test
+//! drives a check. Two ways to drive:
+//!
+//! * [`ManualClock::advance`] moves the time and nothing else; the test then
+//!   calls [`TimerSet::check`] itself, with [`ManualClock::now`]. Everything
+//!   due fires in that one check, late by however far time jumped.
+//! * [`ManualClock::run_until`] steps through deadlines: it checks the set at
+//!   each wake time in turn, with the clock reading that time, so every
+//!   callback runs at its own deadline (`delay == 0`) and sees the clock
+//!   there. This is how Go's `testing/synctest` moves its virtual clock.
+//!
+//! The clock is an atomic counter shared by clones of the handle, so a
+//! callback can read it while it runs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use crate::timer_set::{NOT_ARMED, TimerSet};
+
+/// A clock that reads a number of nanoseconds moved only by the test.
+///
+/// Cloning gives another handle to the same clock.
+///
+/// ```
+/// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
+/// use std::sync::{Arc, Mutex};
+///
+/// let clock = ManualClock::new(1_000);
+/// let set = HeapTimerSet::new(1);
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let (log, reader) = (seen.clone(), clock.clone());
+/// let timer = set.new_timer(gowheel::callback(move |_, delay| {
+///     log.lock().unwrap().push((reader.now(), delay));
+/// }));
+/// set.reset(&timer, 1_500, 200); // fires at 1500, 1700, 1900, ...
+///
+/// clock.run_until(&set, 2_000);
+/// assert_eq!(*seen.lock().unwrap(), vec![(1_500, 0), (1_700, 0), (1_900, 0)]);
+/// assert_eq!(clock.now(), 2_000);
+/// ```
+#[derive(Clone, Debug)]
+pub struct ManualClock {
+    now: Arc<AtomicI64>,
+}
+
+impl ManualClock {
+    /// A clock reading `start` nanoseconds.
+    ///
+    /// Deadlines must be positive, so tests usually start above zero.
+    ///
+    /// ```
+    /// let clock = gowheel::ManualClock::new(5);
+    /// assert_eq!(clock.now(), 5);
+    /// ```
+    pub fn new(start: i64) -> ManualClock {
+        ManualClock {
+            now: Arc::new(AtomicI64::new(start)),
+        }
+    }
+
+    /// The current reading.
+    ///
+    /// ```
+    /// let clock = gowheel::ManualClock::new(0);
+    /// clock.advance(10);
+    /// assert_eq!(clock.now(), 10);
+    /// ```
+    pub fn now(&self) -> i64 {
+        // Relaxed: the reading is a single value with no data published
+        // alongside it; checks that depend on it get it as an argument.
+        self.now.load(Ordering::Relaxed)
+    }
+
+    /// Moves the clock forward by `nanos` (saturating at `i64::MAX`) and
+    /// returns the new reading. Fires nothing: call `check` yourself.
+    ///
+    /// # Panics
+    ///
+    /// If `nanos` is negative: a manual clock is monotonic.
+    ///
+    /// ```
+    /// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
+    /// let clock = ManualClock::new(100);
+    /// let set = HeapTimerSet::new(1);
+    /// let timer = set.new_timer(gowheel::callback(|_, delay| assert_eq!(delay, 40)));
+    /// set.reset(&timer, 110, 0);
+    /// let now = clock.advance(50);
+    /// set.check(now); // one check, 40 ns after the deadline
+    /// ```
+    pub fn advance(&self, nanos: i64) -> i64 {
+        assert!(nanos >= 0, "gowheel: a manual clock cannot move backwards ({nanos} ns)");
+        let target = self.now().saturating_add(nanos);
+        self.set(target);
+        target
+    }
+
+    /// Moves the clock to `target`, checking `set` at every wake time on the
+    /// way with the clock reading that time, so that every timer due by
+    /// `target` fires at its own deadline, in deadline order; then leaves the
+    /// clock at `target` (or where it was, if that is later).
+    ///
+    /// Timers that callbacks arm on the way fire too if they fall due by
+    /// `target`. A timer re-armed forever at the current time never lets the
+    /// call return, as in Go.
+    ///
+    /// ```
+    /// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
+    /// let clock = ManualClock::new(0);
+    /// let set = HeapTimerSet::new(1);
+    /// let timer = set.new_timer(gowheel::callback(|_, delay| assert_eq!(delay, 0)));
+    /// set.reset(&timer, 70, 0);
+    /// clock.run_until(&set, 100);
+    /// assert_eq!(clock.now(), 100);
+    /// assert_eq!(set.wake_time(), gowheel::NOT_ARMED);
+    /// ```
+    pub fn run_until<S: TimerSet + ?Sized>(&self, set: &S, target: i64) {
+        loop {
+            let next = set.wake_time();
+            if next == NOT_ARMED || next > target {
+                break;
+            }
+            let now = self.now().max(next);
+            self.set(now);
+            set.check(now);
+        }
+        if target > self.now() {
+            self.set(target);
+        }
+    }
+
+    fn set(&self, now: i64) {
+        // Relaxed: see `now`.
+        self.now.store(now, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,1 @@
+//! Benchmarks of gowheel's backends side by side.

@@ -1,0 +1,1 @@
+//! Go's timer behaviours and cross-backend tests for gowheel.

@@ -1,0 +1,4 @@
+//! # gowheel-wheel
+//!
+//! The lock-striped hierarchical hashed timing wheel behind `gowheel`.
+#![warn(missing_docs)]
