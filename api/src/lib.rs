@@ -6,16 +6,18 @@
 //!
 //! This crate offers the **runtime layer**: the [`TimerSet`] trait, with the
 //! operations and answers of Go's `runtime/time.go` (`modify`, `stop`,
-//! `reset`, `check`, `wake_time`) on `i64` nanosecond deadlines, and its
-//! reference implementation [`HeapTimerSet`]. A [`ManualClock`] drives a set
-//! deterministically in tests.
+//! `reset`, `check`, `wake_time`) on `i64` nanosecond deadlines, and two
+//! implementations: [`TimingWheel`], the default, and [`HeapTimerSet`], the
+//! port of Go's heaps that the wheel is held to. Code generic over
+//! `TimerSet` switches backend by changing one constructor. A
+//! [`ManualClock`] drives a set deterministically in tests.
 //!
 //! ```
 //! use gowheel::{HeapTimerSet, ManualClock, TimerSet};
 //! use std::sync::{Arc, Mutex};
 //!
 //! let clock = ManualClock::new(1);
-//! let set = HeapTimerSet::new(2);
+//! let set = gowheel::TimingWheel::default(); // or HeapTimerSet::new(2)
 //! let log = Arc::new(Mutex::new(Vec::new()));
 //!
 //! // An idle timeout, pushed back on every "packet".
@@ -36,6 +38,7 @@
 pub mod heap;
 mod manual_clock;
 mod timer_set;
+pub mod wheel;
 
 pub use heap::{HeapTimer, HeapTimerSet};
 pub use manual_clock::ManualClock;
@@ -43,3 +46,4 @@ pub use timer_set::{
     Callback, MAX_WHEN, NOT_ARMED, TimerSet, TimerSetStats, callback, next_periodic_when,
     validate_modify_args,
 };
+pub use wheel::{TimingWheel, WheelConfig, WheelTimer};

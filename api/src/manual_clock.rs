@@ -90,7 +90,10 @@ impl ManualClock {
     /// set.check(now); // one check, 40 ns after the deadline
     /// ```
     pub fn advance(&self, nanos: i64) -> i64 {
-        assert!(nanos >= 0, "gowheel: a manual clock cannot move backwards ({nanos} ns)");
+        assert!(
+            nanos >= 0,
+            "gowheel: a manual clock cannot move backwards ({nanos} ns)"
+        );
         let target = self.now().saturating_add(nanos);
         self.set(target);
         target

@@ -1,4 +1,79 @@
 //! # gowheel-wheel
 //!
-//! The lock-striped hierarchical hashed timing wheel behind `gowheel`.
+//! A lock-striped, hierarchical, hashed timing wheel with the operations and
+//! answers of Go's runtime timers (`modify`, `stop`, `reset`, `check`,
+//! `wake_time`), for servers that hold millions of mostly-cancelled timers.
+//!
+//! # Design
+//!
+//! * **Stripes.** The wheel is split into stripes, each a complete wheel
+//!   with its own lock and its own notion of elapsed time. A timer lives in
+//!   the stripe of the thread that created it. Start, stop and reset touch
+//!   one node lock and at most one stripe lock; timers in different stripes
+//!   never contend. `check` takes stripes one at a time and merges them so
+//!   that timers fire in deadline order overall.
+//! * **Levels of hashed slots.** Each stripe has levels of 2^`slot_bits`
+//!   slots (64 by default); each level is 2^`slot_bits` times coarser than
+//!   the one below. A timer sits at the level its distance from the
+//!   stripe's elapsed tick selects, in the slot its deadline's bits name.
+//!   Occupancy bitmaps find the next non-empty slot without scanning, and
+//!   deadlines beyond the top level wait in an overflow list.
+//! * **Exact.** Slots index, they do not round: each slot keeps the exact
+//!   minimum of its deadlines, a level-0 slot is sorted before it fires, and
+//!   a timer fires only once the check time reaches its exact `when`, with
+//!   `delay = now - when`, as Go's heap does. The wake time is the exact
+//!   minimum, not a slot boundary.
+//! * **Lazy, Go's way.** Moving a timer later only records the new deadline
+//!   and `MODIFIED` under the timer's lock; the timer is re-filed when its
+//!   old slot comes due. Moving it earlier also lowers its slot's (and
+//!   stripe's) `min_when_modified`, *after* publishing `MODIFIED`: the
+//!   state-before-min-update rule that Go's CL 574741 introduced, on which
+//!   the stripe's four-step adjust relies (see `stripe.rs`).
+//! * **Bounded garbage, safe memory.** `stop` leaves a zombie in its slot;
+//!   zombies are swept once they exceed a quarter of a stripe's filed
+//!   timers. Nodes are 64 bytes, carved from per-stripe slabs that are never
+//!   returned to the allocator while the stripe lives (type-stable memory):
+//!   see `slab.rs` for why that makes reclamation safe without epochs.
+//!
+//! # Example
+//!
+//! ```
+//! use gowheel_wheel::{TimingWheel, WheelConfig, callback};
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::sync::Arc;
+//!
+//! let wheel = TimingWheel::new(WheelConfig::default());
+//! let expired = Arc::new(AtomicUsize::new(0));
+//! let connections: Vec<_> = (0..1_000)
+//!     .map(|_| {
+//!         let expired = expired.clone();
+//!         let idle = wheel.new_timer(callback(move |_, _| {
+//!             expired.fetch_add(1, Ordering::Relaxed);
+//!         }));
+//!         wheel.reset(&idle, 30_000_000_000, 0); // 30 s idle timeout
+//!         idle
+//!     })
+//!     .collect();
+//! // Packets arrive on half the connections: push their timeouts back.
+//! for idle in connections.iter().step_by(2) {
+//!     assert!(wheel.reset(idle, 40_000_000_000, 0));
+//! }
+//! wheel.check(35_000_000_000);
+//! assert_eq!(expired.load(Ordering::Relaxed), 500);
+//! wheel.verify();
+//! ```
 #![warn(missing_docs)]
+
+mod config;
+mod deadline;
+mod node;
+mod slab;
+mod stripe;
+mod sync;
+mod wheel;
+
+pub use config::{ConfigError, DEFAULT_SLOT_BITS, DEFAULT_TICK_SHIFT, WheelConfig};
+pub use deadline::{
+    Callback, MAX_WHEN, NOT_ARMED, callback, next_periodic_when, validate_modify_args,
+};
+pub use wheel::{TimingWheel, WheelStats, WheelTimer};

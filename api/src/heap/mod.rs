@@ -161,7 +161,10 @@ impl HeapTimerSet {
     /// assert_eq!(set.shard_count(), 8);
     /// ```
     pub fn new(shards: usize) -> HeapTimerSet {
-        assert!(shards > 0, "gowheel: a heap timer set needs at least one shard");
+        assert!(
+            shards > 0,
+            "gowheel: a heap timer set needs at least one shard"
+        );
         HeapTimerSet {
             // Relaxed: only uniqueness matters, which the RMW gives.
             id: NEXT_SET_ID.fetch_add(1, Ordering::Relaxed),

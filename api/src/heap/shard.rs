@@ -26,9 +26,7 @@ use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::lock_order::ShardLockToken;
-use super::timer::{
-    HEAPED, LockedTimer, MODIFIED, TimerCell, ZOMBIE, unlock_and_run, update_heap,
-};
+use super::timer::{HEAPED, LockedTimer, MODIFIED, TimerCell, ZOMBIE, unlock_and_run, update_heap};
 
 /// The arity of the heap (Go's `timerHeapN`).
 const HEAP_ARITY: usize = 4;
@@ -171,7 +169,10 @@ impl Shard {
             return 0;
         }
         let zombies = self.zombies();
-        assert!(zombies >= 0, "gowheel heap: negative zombie count {zombies}");
+        assert!(
+            zombies >= 0,
+            "gowheel heap: negative zombie count {zombies}"
+        );
         let force = zombies as u32 > self.len() / 4;
         if now < next && !force {
             return next;
@@ -223,12 +224,16 @@ impl Drop for LockedShard<'_> {
 impl<'a> LockedShard<'a> {
     #[inline]
     pub(crate) fn heap(&self) -> &Vec<TimerWhen> {
-        self.heap.as_ref().expect("gowheel heap: shard used while unlocked")
+        self.heap
+            .as_ref()
+            .expect("gowheel heap: shard used while unlocked")
     }
 
     #[inline]
     fn heap_mut(&mut self) -> &mut Vec<TimerWhen> {
-        self.heap.as_mut().expect("gowheel heap: shard used while unlocked")
+        self.heap
+            .as_mut()
+            .expect("gowheel heap: shard used while unlocked")
     }
 
     fn store_len(&self) {
@@ -515,10 +520,11 @@ impl<'a> LockedShard<'a> {
             }
             let mut earliest = when;
             let mut chosen = None;
-            for child in first_child..(first_child + HEAP_ARITY).min(n) {
-                if heap[child].when < earliest {
-                    earliest = heap[child].when;
-                    chosen = Some(child);
+            let last_child = (first_child + HEAP_ARITY).min(n);
+            for (child, entry) in heap[first_child..last_child].iter().enumerate() {
+                if entry.when < earliest {
+                    earliest = entry.when;
+                    chosen = Some(first_child + child);
                 }
             }
             let Some(child) = chosen else {
@@ -572,11 +578,12 @@ impl<'a> LockedShard<'a> {
         let mut zombies = 0;
         for (i, tw) in heap.iter().enumerate() {
             let t = tw.timer.lock();
-            assert!(
-                t.state & HEAPED != 0,
-                "shard {index}: entry {i} not HEAPED"
+            assert!(t.state & HEAPED != 0, "shard {index}: entry {i} not HEAPED");
+            assert_eq!(
+                t.shard,
+                Some(index),
+                "shard {index}: entry {i} names another shard"
             );
-            assert_eq!(t.shard, Some(index), "shard {index}: entry {i} names another shard");
             assert_eq!(
                 tw.timer.published_state(),
                 t.state,

@@ -1,0 +1,341 @@
+//! The wheel's shape: level-0 tick, slots per level, levels, stripes; and
+//! the one vocabulary for turning deadlines into ticks, levels and slots.
+//!
+//! With the defaults (tick 2^10 ns, 64 slots a level, 9 levels):
+//!
+//! | level | slot width | level span |
+//! | --- | --- | --- |
+//! | 0 | 1.02 µs | 65.5 µs |
+//! | 1 | 65.5 µs | 4.19 ms |
+//! | 2 | 4.19 ms | 268 ms |
+//! | 3 | 268 ms | 17.2 s |
+//! | 4 | 17.2 s | 18.3 min |
+//! | 5 | 18.3 min | 19.5 h |
+//! | 6 | 19.5 h | 52 days |
+//! | 7 | 52 days | 9.1 years |
+//! | 8 | 9.1 years | 584 years |
+//!
+//! so every `i64` deadline, `i64::MAX` included, has a level. Fewer levels
+//! (or a coarser shape, as in the loom models) send far deadlines to an
+//! overflow list that is re-filed as time approaches it; nothing is dropped.
+//!
+//! Slots per level must be a power of two (a slot index is a group of bits
+//! of the tick) and at most 64 (one `u64` occupancy bitmap a level).
+
+use crate::node::{MAX_LEVEL_INDEX, MAX_SLOT_INDEX};
+
+/// The shape of a [`TimingWheel`](crate::TimingWheel).
+///
+/// ```
+/// use gowheel_wheel::WheelConfig;
+///
+/// let config = WheelConfig::default().stripes(8).tick_shift(12);
+/// assert!(config.validate().is_ok());
+/// assert!(WheelConfig::default().slot_bits(7).validate().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WheelConfig {
+    pub(crate) tick_shift: u32,
+    pub(crate) slot_bits: u32,
+    pub(crate) levels: u32,
+    pub(crate) stripes: usize,
+}
+
+/// Why a [`WheelConfig`] was refused.
+///
+/// ```
+/// use gowheel_wheel::WheelConfig;
+/// let error = WheelConfig::default().stripes(0).validate().unwrap_err();
+/// assert!(error.to_string().contains("stripes"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid wheel configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Default level-0 tick: 2^10 ns, about a microsecond.
+pub const DEFAULT_TICK_SHIFT: u32 = 10;
+/// Default slots per level: 2^6 = 64, one `u64` bitmap a level.
+pub const DEFAULT_SLOT_BITS: u32 = 6;
+
+impl Default for WheelConfig {
+    /// The measured defaults: 1.02 µs ticks, 64 slots a level, enough levels
+    /// for every `i64` deadline, and one stripe per available CPU.
+    fn default() -> WheelConfig {
+        let stripes = std::thread::available_parallelism().map_or(1, |n| n.get());
+        WheelConfig {
+            tick_shift: DEFAULT_TICK_SHIFT,
+            slot_bits: DEFAULT_SLOT_BITS,
+            levels: levels_to_cover(DEFAULT_TICK_SHIFT, DEFAULT_SLOT_BITS),
+            stripes,
+        }
+    }
+}
+
+/// The number of levels that give every `i64` deadline a level.
+fn levels_to_cover(tick_shift: u32, slot_bits: u32) -> u32 {
+    let tick_bits = 63u32.saturating_sub(tick_shift).max(1);
+    tick_bits.div_ceil(slot_bits)
+}
+
+impl WheelConfig {
+    /// Sets the level-0 tick to `2^shift` ns (0..=40), and the levels to
+    /// cover every deadline with it.
+    ///
+    /// ```
+    /// let config = gowheel_wheel::WheelConfig::default().tick_shift(20); // ~1 ms ticks
+    /// assert_eq!(config.level_count(), 8);
+    /// ```
+    pub fn tick_shift(mut self, shift: u32) -> WheelConfig {
+        self.tick_shift = shift;
+        self.levels = levels_to_cover(shift, self.slot_bits.clamp(1, 6));
+        self
+    }
+
+    /// Sets the slots per level to `2^bits` (1..=6), and the levels to cover
+    /// every deadline with it.
+    ///
+    /// ```
+    /// let config = gowheel_wheel::WheelConfig::default().slot_bits(4); // 16 slots
+    /// assert!(config.validate().is_ok());
+    /// ```
+    pub fn slot_bits(mut self, bits: u32) -> WheelConfig {
+        self.slot_bits = bits;
+        self.levels = levels_to_cover(self.tick_shift, bits.clamp(1, 6));
+        self
+    }
+
+    /// Sets the number of levels (1..=15). Deadlines beyond the top level
+    /// wait in an overflow list.
+    ///
+    /// ```
+    /// let config = gowheel_wheel::WheelConfig::default().levels(3);
+    /// assert_eq!(config.level_count(), 3);
+    /// ```
+    pub fn levels(mut self, levels: u32) -> WheelConfig {
+        self.levels = levels;
+        self
+    }
+
+    /// Sets the number of stripes (independently locked parts), at least 1.
+    ///
+    /// ```
+    /// let config = gowheel_wheel::WheelConfig::default().stripes(16);
+    /// assert_eq!(config.stripe_count(), 16);
+    /// ```
+    pub fn stripes(mut self, stripes: usize) -> WheelConfig {
+        self.stripes = stripes;
+        self
+    }
+
+    /// The configured number of levels.
+    ///
+    /// ```
+    /// assert_eq!(gowheel_wheel::WheelConfig::default().level_count(), 9);
+    /// ```
+    pub fn level_count(&self) -> u32 {
+        self.levels
+    }
+
+    /// The configured number of stripes.
+    ///
+    /// ```
+    /// assert!(gowheel_wheel::WheelConfig::default().stripe_count() >= 1);
+    /// ```
+    pub fn stripe_count(&self) -> usize {
+        self.stripes
+    }
+
+    /// Checks the configuration.
+    ///
+    /// ```
+    /// assert!(gowheel_wheel::WheelConfig::default().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.tick_shift > 40 {
+            return Err(ConfigError(format!(
+                "tick_shift {} is over 40 (a tick of 2^40 ns is already 18 minutes)",
+                self.tick_shift
+            )));
+        }
+        if !(1..=6).contains(&self.slot_bits) || (1u32 << self.slot_bits) - 1 > MAX_SLOT_INDEX {
+            return Err(ConfigError(format!(
+                "slot_bits {} is not in 1..=6 (2 to 64 slots per level)",
+                self.slot_bits
+            )));
+        }
+        // One level index is kept for the overflow list.
+        if self.levels == 0 || self.levels > MAX_LEVEL_INDEX {
+            return Err(ConfigError(format!(
+                "levels {} is not in 1..={}",
+                self.levels, MAX_LEVEL_INDEX
+            )));
+        }
+        if self.stripes == 0 {
+            return Err(ConfigError("stripes must be at least 1".to_string()));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn geometry(&self) -> Geometry {
+        Geometry {
+            tick_shift: self.tick_shift,
+            slot_bits: self.slot_bits,
+            levels: self.levels,
+        }
+    }
+}
+
+/// Deadline arithmetic for one shape of wheel.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Geometry {
+    pub(crate) tick_shift: u32,
+    pub(crate) slot_bits: u32,
+    pub(crate) levels: u32,
+}
+
+impl Geometry {
+    /// Slots per level.
+    #[inline]
+    pub(crate) fn slots_per_level(&self) -> usize {
+        1 << self.slot_bits
+    }
+
+    #[inline]
+    fn slot_mask(&self) -> u64 {
+        (1 << self.slot_bits) - 1
+    }
+
+    /// Slots in a stripe, the overflow list included.
+    pub(crate) fn slot_count(&self) -> usize {
+        self.levels as usize * self.slots_per_level() + 1
+    }
+
+    /// The level index of the overflow list.
+    #[inline]
+    pub(crate) fn overflow_level(&self) -> u32 {
+        self.levels
+    }
+
+    /// The index of a slot in a stripe's slot array.
+    #[inline]
+    pub(crate) fn slot_index(&self, level: u32, slot: u32) -> usize {
+        level as usize * self.slots_per_level() + slot as usize
+    }
+
+    /// The tick a deadline falls in.
+    #[inline]
+    pub(crate) fn deadline_to_tick(&self, when: i64) -> u64 {
+        (when.max(0) as u64) >> self.tick_shift
+    }
+
+    /// Where a deadline in tick `when_tick` is filed when the stripe has
+    /// processed every tick before `elapsed`: the level is the highest group
+    /// of `slot_bits` in which the two ticks differ, the slot that group of
+    /// `when_tick`. A tick at or before `elapsed` goes to the current level-0
+    /// slot, which is processed first.
+    #[inline]
+    pub(crate) fn location_for(&self, elapsed: u64, when_tick: u64) -> (u32, u32) {
+        if when_tick <= elapsed {
+            return (0, (elapsed & self.slot_mask()) as u32);
+        }
+        let highest_differing_bit = 63 - (when_tick ^ elapsed).leading_zeros();
+        let level = highest_differing_bit / self.slot_bits;
+        if level >= self.levels {
+            return (self.overflow_level(), 0);
+        }
+        let slot = (when_tick >> (level * self.slot_bits)) & self.slot_mask();
+        (level, slot as u32)
+    }
+
+    /// The first tick of the top-level block holding `tick`: where
+    /// `elapsed` must stop until the overflow nodes in that block are filed
+    /// into the wheel. While `elapsed` is in an earlier block, every overflow
+    /// node is later than every wheel node.
+    #[inline]
+    pub(crate) fn overflow_start_tick(&self, tick: u64) -> u64 {
+        let wheel_bits = self.levels * self.slot_bits;
+        if wheel_bits >= 64 {
+            0
+        } else {
+            tick & !((1u64 << wheel_bits) - 1)
+        }
+    }
+
+    /// The first tick of a wheel slot, given the stripe's `elapsed`: the
+    /// slot shares `elapsed`'s bits above its level's group.
+    #[inline]
+    pub(crate) fn slot_start_tick(&self, elapsed: u64, level: u32, slot: u32) -> u64 {
+        let shift = level * self.slot_bits;
+        let block_bits = shift + self.slot_bits;
+        let prefix = if block_bits >= 64 {
+            0
+        } else {
+            elapsed & !((1u64 << block_bits) - 1)
+        };
+        prefix | (slot as u64) << shift
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_cover_every_deadline() {
+        let geometry = WheelConfig::default().geometry();
+        assert_eq!(geometry.levels, 9);
+        let top = geometry.deadline_to_tick(i64::MAX);
+        let (level, _) = geometry.location_for(0, top);
+        assert!(
+            level < geometry.levels,
+            "i64::MAX must not overflow the default wheel"
+        );
+    }
+
+    #[test]
+    fn location_groups_ticks_by_distance() {
+        let geometry = WheelConfig::default().geometry();
+        assert_eq!(geometry.location_for(0, 0), (0, 0));
+        assert_eq!(geometry.location_for(0, 63), (0, 63));
+        assert_eq!(geometry.location_for(0, 64), (1, 1));
+        assert_eq!(geometry.location_for(64, 65), (0, 1));
+        assert_eq!(geometry.location_for(100, 5), (0, 100 & 63)); // past: current slot
+        assert_eq!(geometry.location_for(0, 64 * 64), (2, 1));
+        assert_eq!(geometry.slot_start_tick(0, 2, 1), 4096);
+        assert_eq!(geometry.slot_start_tick(4100, 0, 7), 4096 + 7);
+    }
+
+    #[test]
+    fn small_wheels_overflow() {
+        let geometry = WheelConfig::default()
+            .tick_shift(0)
+            .slot_bits(2)
+            .levels(2)
+            .geometry();
+        assert_eq!(geometry.location_for(0, 15), (1, 3));
+        assert_eq!(geometry.location_for(0, 16), (2, 0)); // overflow
+        assert_eq!(geometry.slot_count(), 9);
+    }
+
+    #[test]
+    fn bad_shapes_are_refused_with_reasons() {
+        let base = WheelConfig::default();
+        for (config, word) in [
+            (base.tick_shift(41), "tick_shift"),
+            (base.slot_bits(0), "slot_bits"),
+            (base.levels(0), "levels"),
+            (base.levels(16), "levels"),
+            (base.stripes(0), "stripes"),
+        ] {
+            let error = config.validate().unwrap_err().to_string();
+            assert!(error.contains(word), "{error}");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Node storage for one stripe: nodes are carved out of chunks and recycled
+//! through a free list, never returned to the allocator while the stripe
+//! lives.
+//!
+//! This is what makes reclamation safe without epochs: a node's memory is
+//! *type-stable*. A node is recycled only when it is unfiled and its handle
+//! is gone, so no thread can reach it any more, except one that has just
+//! released its lock and is about to wake the lock's waiters; that wake
+//! touches memory that is still a valid `Node` (perhaps recycled), which at
+//! worst wakes someone spuriously. The chunks are freed when the stripe is
+//! dropped, which happens only after the wheel and every handle are gone.
+//!
+//! It also keeps a live timer at exactly 64 bytes: chunks have no
+//! per-node allocator header.
+//!
+//! Every method requires the stripe lock (the slab lives inside the
+//! stripe's mutex).
+
+use std::mem::MaybeUninit;
+use std::ptr;
+
+use crate::Callback;
+use crate::node::Node;
+
+/// Nodes in the first chunk; each later chunk doubles, up to the maximum.
+const FIRST_CHUNK_NODES: usize = 32;
+const MAX_CHUNK_NODES: usize = 4096;
+
+pub(crate) struct NodeSlab {
+    /// Every chunk but the last is fully initialized.
+    chunks: Vec<Box<[MaybeUninit<Node>]>>,
+    /// Initialized nodes in the last chunk.
+    initialized_in_last: usize,
+    /// Free nodes, linked through `next`.
+    free: *mut Node,
+    /// Nodes handed out and not yet released.
+    live: usize,
+}
+
+impl NodeSlab {
+    pub(crate) fn new() -> NodeSlab {
+        NodeSlab {
+            chunks: Vec::new(),
+            initialized_in_last: 0,
+            free: ptr::null_mut(),
+            live: 0,
+        }
+    }
+
+    /// A free node: unlocked, unfiled, unarmed, with no callback.
+    pub(crate) fn allocate(&mut self) -> *mut Node {
+        self.live += 1;
+        if !self.free.is_null() {
+            let node = self.free;
+            // SAFETY: free nodes are initialized nodes of this slab that
+            // nobody else references; the stripe lock (held by the caller)
+            // protects the free list's links.
+            self.free = unsafe { (*node).next() };
+            return node;
+        }
+        let chunk_full = self
+            .chunks
+            .last()
+            .is_none_or(|chunk| self.initialized_in_last == chunk.len());
+        if chunk_full {
+            let nodes = self.chunks.last().map_or(FIRST_CHUNK_NODES, |chunk| {
+                (chunk.len() * 2).min(MAX_CHUNK_NODES)
+            });
+            self.chunks.push(Box::new_uninit_slice(nodes));
+            self.initialized_in_last = 0;
+        }
+        let index = self.initialized_in_last;
+        let chunk = self.chunks.last_mut().expect("a chunk was just ensured");
+        let node = chunk[index].write(Node::new()) as *mut Node;
+        self.initialized_in_last += 1;
+        node
+    }
+
+    /// Takes back `node`, returning its callback for the caller to drop
+    /// after releasing the stripe lock.
+    ///
+    /// # Safety
+    ///
+    /// `node` came from this slab's `allocate`, is unlocked, unfiled, its
+    /// handle is gone, and nothing else will use it.
+    pub(crate) unsafe fn release(&mut self, node: *mut Node) -> Option<Callback> {
+        self.live -= 1;
+        // SAFETY: per the contract nobody else uses the node, so taking its
+        // lock cannot wait, and resetting it cannot race.
+        unsafe {
+            let guard = (*node).lock();
+            let callback = guard.replace_callback(None);
+            guard.set_when(0);
+            guard.set_period(0);
+            guard.set_seq(0);
+            drop(guard);
+            (*node)
+                .word
+                .store(0, crate::sync::atomic::Ordering::Relaxed);
+            (*node).set_next(self.free);
+            self.free = node;
+            callback
+        }
+    }
+
+    /// Nodes handed out and not yet released.
+    pub(crate) fn live(&self) -> usize {
+        self.live
+    }
+
+    /// Bytes of node storage held, free nodes included.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.chunks
+            .iter()
+            .map(|chunk| std::mem::size_of_val(&**chunk))
+            .sum()
+    }
+}
+
+impl Drop for NodeSlab {
+    fn drop(&mut self) {
+        let count = self.chunks.len();
+        for (i, chunk) in self.chunks.iter_mut().enumerate() {
+            let initialized = if i + 1 == count {
+                self.initialized_in_last
+            } else {
+                chunk.len()
+            };
+            for node in &mut chunk[..initialized] {
+                // SAFETY: the first `initialized` nodes of each chunk were
+                // written by `allocate`; the stripe is being dropped, so no
+                // one references them any more.
+                unsafe { node.assume_init_drop() };
+            }
+        }
+    }
+}

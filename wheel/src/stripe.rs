@@ -1,0 +1,905 @@
+//! One stripe: a complete hierarchical wheel of slots under one lock, with
+//! lock-free summaries of its earliest deadline.
+//!
+//! # Ground rules
+//!
+//! * Everything in [`StripeInner`] (slot lists, per-slot `min_when`,
+//!   occupancy bitmaps, `elapsed`, the node slab) is protected by the stripe
+//!   lock. So is each node's `next`, and `filed_when` together with the
+//!   node lock.
+//! * The stripe lock is taken before a node lock, never after (lock order
+//!   stripe, then node). Callbacks run with neither held.
+//! * `min_when` (the stripe's "locked-in" minimum) is written only under the
+//!   stripe lock; `min_when_modified` and the per-slot
+//!   `slot_min_when_modified` are lowered by `modify` without it and
+//!   cleared by the stripe's `adjust`.
+//!
+//! # Filing
+//!
+//! `elapsed` is the tick up to which the stripe has been processed. A node
+//! whose filed deadline is in tick `t` sits at the level of the highest
+//! group of `slot_bits` bits in which `t` and `elapsed` differ, in the slot
+//! named by that group of `t` (see [`Geometry::location_for`]). Two facts
+//! follow, and the code relies on them:
+//!
+//! 1. **Order.** Every node at level `L` is filed later than every node at
+//!    levels below `L`, and within a level, slots are in deadline order
+//!    starting at `elapsed`'s own group. So the first occupied slot, found
+//!    from the bitmaps in O(levels), holds the earliest filed deadlines,
+//!    and its `min_when` is the stripe's minimum.
+//! 2. **Stability.** Moving `elapsed` forward keeps every other node where
+//!    it belongs, as long as `elapsed` never passes the start of an occupied
+//!    slot of level above 0 without cascading it (re-filing its nodes
+//!    against the new `elapsed`).
+//!
+//! A deadline already at or before `elapsed` is filed in the current level-0
+//! slot, which is first in order anyway. Slots index, they do not round: a
+//! level-0 slot spans one tick, and a node in it fires only when the check
+//! time reaches its exact `when`; per-slot minimums are exact deadlines, so
+//! the wake time is too.
+//!
+//! # Lazy modification and the four steps
+//!
+//! See [`LockedStripe::adjust`].
+
+use std::ptr;
+
+use crate::Callback;
+use crate::config::Geometry;
+use crate::next_periodic_when;
+use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, Node, NodeGuard, ZOMBIE};
+use crate::slab::NodeSlab;
+use crate::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use crate::sync::{Mutex, MutexGuard};
+
+/// One slot: an unordered singly-linked list of nodes (kept sorted by
+/// `filed_when` for a level-0 slot while it is being fired from) and the
+/// exact minimum of their `filed_when`, 0 when empty.
+struct Slot {
+    head: *mut Node,
+    min_when: i64,
+}
+
+/// The part of a stripe its lock protects.
+pub(crate) struct StripeInner {
+    /// Every tick before this one has been processed.
+    elapsed: u64,
+    /// `levels * slots_per_level` wheel slots, then the overflow list.
+    slots: Box<[Slot]>,
+    /// Per level, bit `s` set iff slot `s` is non-empty; the overflow list
+    /// uses bit 0 of the last entry.
+    occupied: Box<[u64]>,
+    /// Level-0 slots whose list is sorted by `filed_when`.
+    sorted_level0: u64,
+    slab: NodeSlab,
+    /// Scratch space for sorting a slot, kept to avoid allocating per check.
+    scratch: Vec<*mut Node>,
+}
+
+// SAFETY: the raw node pointers point into the stripe's own slab; they are
+// only dereferenced under the stripe lock (or the node lock for the fields
+// it protects), so moving the inner state between threads is sound.
+unsafe impl Send for StripeInner {}
+
+/// A stripe. Shared (through `Arc`) by the wheel and by every handle of a
+/// timer that lives in it, so node memory outlives any handle.
+pub(crate) struct Stripe {
+    /// The identity of the wheel this stripe belongs to. Immutable.
+    pub(crate) wheel_id: u64,
+    geometry: Geometry,
+    inner: Mutex<StripeInner>,
+    /// The locked-in minimum: `min_when` of the first occupied slot, or
+    /// lower while `adjust` runs; 0 if the stripe is empty. Written under
+    /// the stripe lock.
+    min_when: AtomicI64,
+    /// A lower bound on the `when` of nodes moved earlier than where they
+    /// are filed; 0 if none. Lowered by `modify` without the stripe lock.
+    min_when_modified: AtomicI64,
+    /// The same bound per slot.
+    slot_min_when_modified: Box<[AtomicI64]>,
+    /// Nodes filed in this stripe, zombies included.
+    filed: AtomicUsize,
+    /// Filed nodes that are zombies.
+    zombies: AtomicUsize,
+}
+
+/// Lowers `bound` to at most `when` (0 counts as no bound). Lock-free.
+fn lower_bound(bound: &AtomicI64, when: i64) {
+    // SeqCst throughout: this is the modifier's half of the
+    // state-before-min-update handshake with `LockedStripe::adjust` (see
+    // there); the load and CAS must be ordered after the modifier's SeqCst
+    // publication of MODIFIED and against the adjuster's SeqCst clearing
+    // store, a store-buffering pattern that acquire/release cannot order.
+    let mut old = bound.load(Ordering::SeqCst);
+    while old == 0 || when < old {
+        match bound.compare_exchange_weak(old, when, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => return,
+            Err(current) => old = current,
+        }
+    }
+}
+
+impl Stripe {
+    pub(crate) fn new(wheel_id: u64, geometry: Geometry) -> Stripe {
+        let slot_count = geometry.slot_count();
+        Stripe {
+            wheel_id,
+            geometry,
+            inner: Mutex::new(StripeInner {
+                elapsed: 0,
+                slots: (0..slot_count)
+                    .map(|_| Slot {
+                        head: ptr::null_mut(),
+                        min_when: 0,
+                    })
+                    .collect(),
+                occupied: vec![0; geometry.levels as usize + 1].into_boxed_slice(),
+                sorted_level0: 0,
+                slab: NodeSlab::new(),
+                scratch: Vec::new(),
+            }),
+            min_when: AtomicI64::new(0),
+            min_when_modified: AtomicI64::new(0),
+            slot_min_when_modified: (0..slot_count).map(|_| AtomicI64::new(0)).collect(),
+            filed: AtomicUsize::new(0),
+            zombies: AtomicUsize::new(0),
+        }
+    }
+
+    /// Locks the stripe.
+    pub(crate) fn lock(&self) -> LockedStripe<'_> {
+        LockedStripe {
+            stripe: self,
+            inner: Some(self.lock_inner()),
+            deferred: Vec::new(),
+        }
+    }
+
+    fn lock_inner(&self) -> MutexGuard<'_, StripeInner> {
+        // Callbacks never run under the stripe lock and the wheel's own
+        // code keeps its structure consistent at every point it can panic,
+        // so a poisoned lock is still usable.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// When this stripe next needs a check; 0 if never. Lock-free.
+    pub(crate) fn wake_time(&self) -> i64 {
+        // The order of the loads matters: `adjust` folds
+        // `min_when_modified` into `min_when` before clearing it, so a
+        // reader that sees it cleared must then see the folded `min_when`.
+        // SeqCst on both loads pairs with the SeqCst stores of steps 1 and 2
+        // in `adjust` (acquire/release would do for this message passing;
+        // SeqCst keeps the whole protocol in one total order).
+        let modified = self.min_when_modified.load(Ordering::SeqCst);
+        let when = self.min_when.load(Ordering::SeqCst);
+        match (when, modified) {
+            (0, m) => m,
+            (w, 0) => w,
+            (w, m) => w.min(m),
+        }
+    }
+
+    /// Filed nodes, zombies included.
+    pub(crate) fn filed(&self) -> usize {
+        // Relaxed: a statistic and a purge heuristic; no data rides on it.
+        self.filed.load(Ordering::Relaxed)
+    }
+
+    /// Filed zombies.
+    pub(crate) fn zombies(&self) -> usize {
+        // Relaxed: as `filed`.
+        self.zombies.load(Ordering::Relaxed)
+    }
+
+    /// Whether stopped nodes exceed a quarter of the filed ones, the point at
+    /// which they are purged (Go's forced adjust). This bounds zombies to a
+    /// third of the live timers.
+    pub(crate) fn needs_purge(&self) -> bool {
+        let zombies = self.zombies();
+        zombies > 0 && zombies * 4 > self.filed()
+    }
+
+    pub(crate) fn add_zombie(&self) {
+        // Relaxed: a counter; each node's increments and decrements are
+        // ordered by its lock, so the count never underflows.
+        self.zombies.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn remove_zombie(&self) {
+        // Relaxed: as `add_zombie`.
+        self.zombies.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Records that the locked node `guard`, filed in this stripe, now has a
+    /// deadline `when` earlier than the one it is filed under: lowers the
+    /// bound of its slot, then of the stripe, so that `wake_time` covers it
+    /// and the next `adjust` re-files it.
+    ///
+    /// The caller has already published `MODIFIED` (SeqCst): the
+    /// state-before-min-update rule. Under `--cfg gowheel_broken_min_order`
+    /// the caller publishes after, which `adjust` cannot tolerate.
+    pub(crate) fn lower_modified_bounds(&self, guard: &NodeGuard<'_>, when: i64) {
+        let location = guard.location();
+        let index = self.geometry.slot_index(location.level, location.slot);
+        lower_bound(&self.slot_min_when_modified[index], when);
+        lower_bound(&self.min_when_modified, when);
+    }
+
+    /// Bytes of node storage this stripe holds, and the nodes handed out.
+    pub(crate) fn storage(&self) -> (usize, usize) {
+        let inner = self.lock_inner();
+        (inner.slab.capacity_bytes(), inner.slab.live())
+    }
+}
+
+/// A locked stripe. While a callback runs the lock is released (see
+/// [`LockedStripe::process`]).
+pub(crate) struct LockedStripe<'a> {
+    pub(crate) stripe: &'a Stripe,
+    inner: Option<MutexGuard<'a, StripeInner>>,
+    /// Callbacks of recycled nodes. Their destructors are user code that may
+    /// touch timers, which is deadlock-free only without the stripe lock, so
+    /// they are dropped after unlocking.
+    deferred: Vec<Callback>,
+}
+
+impl Drop for LockedStripe<'_> {
+    fn drop(&mut self) {
+        // Unlock first; `deferred` is dropped after this body, unlocked.
+        self.inner = None;
+    }
+}
+
+/// What `process` does with a node at the head of a due level-0 slot.
+enum Fired {
+    /// Fired: run `callback(seq, delay)` after unlocking.
+    Run {
+        callback: Option<Callback>,
+        seq: u64,
+        delay: i64,
+    },
+    /// Removed or re-filed without firing.
+    Skipped,
+}
+
+impl<'a> LockedStripe<'a> {
+    #[inline]
+    fn inner(&mut self) -> &mut StripeInner {
+        self.inner
+            .as_mut()
+            .expect("gowheel wheel: stripe used while unlocked")
+    }
+
+    #[inline]
+    fn geometry(&self) -> Geometry {
+        self.stripe.geometry
+    }
+
+    /// A fresh node from the slab.
+    pub(crate) fn allocate(&mut self) -> *mut Node {
+        self.inner().slab.allocate()
+    }
+
+    /// Returns `node` to the slab (see [`NodeSlab::release`]); its callback
+    /// is dropped once the stripe is unlocked.
+    ///
+    /// # Safety
+    ///
+    /// As [`NodeSlab::release`]; the node belongs to this stripe.
+    pub(crate) unsafe fn release(&mut self, node: *mut Node) {
+        // SAFETY: forwarded contract.
+        let callback = unsafe { self.inner().slab.release(node) };
+        self.deferred.extend(callback);
+    }
+
+    /// Files the locked, unfiled node `guard` under `when` and counts it.
+    pub(crate) fn file_new(&mut self, guard: &NodeGuard<'_>, when: i64) {
+        debug_assert!(guard.state() & FILED == 0);
+        self.file(guard, when);
+        // Relaxed: a counter (see `Stripe::filed`).
+        self.stripe.filed.fetch_add(1, Ordering::Relaxed);
+        if when < self.stripe.min_when.load(Ordering::Relaxed)
+            || self.stripe.min_when.load(Ordering::Relaxed) == 0
+        {
+            // Release: a reader of `wake_time` that happens after this
+            // insert (for instance a driver woken by the inserter) sees the
+            // lower minimum. Only this lock's holders write `min_when`, so
+            // the Relaxed loads above read the latest value.
+            self.stripe.min_when.store(when, Ordering::Release);
+        }
+    }
+
+    /// Links the locked node `guard` into the slot for `when` and records
+    /// the filing in its word. Does not touch the counters or the stripe's
+    /// published minimum.
+    fn file(&mut self, guard: &NodeGuard<'_>, when: i64) {
+        let geometry = self.geometry();
+        let inner = self.inner();
+        let (level, slot) = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
+        let node = guard.node() as *const Node as *mut Node;
+        // SAFETY: both locks are held: the stripe lock through `self`, the
+        // node lock through `guard`.
+        unsafe { guard.mark_filed(Location { level, slot }, when) };
+        inner.link(geometry, level, slot, node, when);
+    }
+
+    /// Unfiles the locked node `guard`, which the caller has already
+    /// unlinked, and recycles it if its handle is gone (the node must not be
+    /// used after that).
+    fn unfile(&mut self, guard: NodeGuard<'_>) {
+        let state = guard.state();
+        if state & ZOMBIE != 0 {
+            self.stripe.remove_zombie();
+        }
+        // SAFETY: both locks are held.
+        unsafe { guard.mark_unfiled() };
+        // Relaxed: a counter.
+        self.stripe.filed.fetch_sub(1, Ordering::Relaxed);
+        if state & HANDLE_DROPPED == 0 {
+            return;
+        }
+        let node = guard.node() as *const Node as *mut Node;
+        drop(guard);
+        // SAFETY: the node is unfiled and its handle is gone, so nothing can
+        // reach it; it came from this stripe's slab.
+        unsafe { self.release(node) }
+    }
+
+    /// Re-publishes the stripe's locked-in minimum as the first occupied
+    /// slot's exact minimum (0 if empty).
+    fn publish_min_when(&mut self) {
+        let geometry = self.geometry();
+        let min = self
+            .inner()
+            .first_occupied(geometry)
+            .map_or(0, |(_, _, min)| min);
+        // SeqCst: this is step 4 of `adjust` when called from there; see
+        // `Stripe::wake_time` for the pairing.
+        self.stripe.min_when.store(min, Ordering::SeqCst);
+    }
+
+    /// Applies the modifications recorded in slot bounds, removes zombies,
+    /// and re-files modified nodes (Go's `timers.adjust`, per slot). Unless
+    /// `force`, does nothing until the stripe's earliest modified deadline
+    /// is due at `upto`. With `force` every occupied slot is swept, which
+    /// purges all zombies.
+    ///
+    /// # The dilemma, and the four steps
+    ///
+    /// A slot's `min_when` covers the deadlines its nodes are filed under. A
+    /// node moved earlier than that is covered instead by the slot's
+    /// `min_when_modified` (and the stripe's), lowered by `modify` without
+    /// the stripe lock. Adjusting re-files such nodes, after which the
+    /// bounds can be cleared. Clearing a bound *before* scanning makes the
+    /// wake time too late during the scan; clearing it *after* can erase a
+    /// bound lowered by a `modify` whose node the scan already passed. As in
+    /// Go, the locked-in minimum carries the bound meanwhile, at both
+    /// levels. For the stripe, then for each slot with a bound:
+    ///
+    /// 1. fold the modified minimum into the locked-in minimum;
+    /// 2. clear the modified minimum: later lowerings survive;
+    /// 3. scan the slot's nodes with an atomic load of each word, locking
+    ///    only those marked `MODIFIED` or `ZOMBIE`: re-file or remove them;
+    /// 4. recompute the locked-in minimum exactly.
+    ///
+    /// `wake_time` reads the modified minimum before the locked-in one, so
+    /// a reader that sees step 2 also sees step 1.
+    ///
+    /// **The state-before-min-update rule.** A `modify` that races with
+    /// steps 1 and 2 of a slot may have its lowering of the slot bound
+    /// erased by step 2. Step 3 still finds its node if the `modify`
+    /// published `MODIFIED` *before* lowering the bound: then, in the
+    /// single total order of these SeqCst operations, publication precedes
+    /// the lowering, which precedes step 2's store, which precedes step 3's
+    /// load of the word, so the load sees `MODIFIED` and locks the node,
+    /// waiting for the `modify` to finish. Publishing after the lowering
+    /// (`--cfg gowheel_broken_min_order`) lets step 3 read the old word,
+    /// skip the node, and recompute the slot minimum from its old filed
+    /// deadline: the node fires late. The loom models show both.
+    pub(crate) fn adjust(&mut self, upto: i64, force: bool) {
+        let stripe = self.stripe;
+        if !force {
+            // SeqCst: part of the protocol above.
+            let first = stripe.min_when_modified.load(Ordering::SeqCst);
+            if first == 0 || first > upto {
+                return;
+            }
+        }
+        // Stripe steps 1 and 2. SeqCst: step 1 pairs with the loads in
+        // `wake_time`; step 2 is the clearing store of the handshake with
+        // `lower_bound`.
+        stripe.min_when.store(stripe.wake_time(), Ordering::SeqCst);
+        stripe.min_when_modified.store(0, Ordering::SeqCst);
+
+        let geometry = self.geometry();
+        for level in 0..=geometry.overflow_level() {
+            let mut occupied = self.inner().occupied[level as usize];
+            while occupied != 0 {
+                let slot = occupied.trailing_zeros();
+                occupied &= occupied - 1;
+                let index = geometry.slot_index(level, slot);
+                // Slot step 1 reads the bound. SeqCst: see above.
+                let bound = stripe.slot_min_when_modified[index].load(Ordering::SeqCst);
+                if bound == 0 && !force {
+                    continue;
+                }
+                self.adjust_slot(level, slot);
+            }
+        }
+
+        // Stripe step 4.
+        self.publish_min_when();
+    }
+
+    /// Steps 1 to 4 of `adjust` for one slot.
+    fn adjust_slot(&mut self, level: u32, slot: u32) {
+        let stripe = self.stripe;
+        let geometry = self.geometry();
+        let index = geometry.slot_index(level, slot);
+        // Step 1: a slot's `min_when` is read only under the stripe lock,
+        // which we hold until step 4 is done, so the fold that matters to
+        // lock-free readers is the stripe's step 1, which already covers
+        // every slot bound (a slot bound is lowered before its stripe's).
+        // Step 2. SeqCst: the clearing store of the handshake; it must come
+        // before step 3's loads in the total order.
+        stripe.slot_min_when_modified[index].store(0, Ordering::SeqCst);
+
+        // Step 3: detach the list and put every node back where it belongs.
+        let mut node = self.inner().detach(geometry, level, slot);
+        while !node.is_null() {
+            // SAFETY: detached nodes are still filed in this stripe and we
+            // hold its lock, which protects `next`.
+            let next = unsafe { (*node).next() };
+            // SAFETY: filed nodes are valid; see the slab's type stability.
+            let node_ref = unsafe { &*node };
+            // SeqCst: the load of step 3, ordered after step 2's store.
+            let word = node_ref.load_word(Ordering::SeqCst);
+            if word & (MODIFIED | ZOMBIE) == 0 {
+                // Unchanged: back into the same slot.
+                // SAFETY: the node stays filed here; the stripe lock is
+                // held and its filed deadline is stable under it.
+                let filed_when = unsafe { node_ref.filed_when() };
+                self.inner().link(geometry, level, slot, node, filed_when);
+            } else {
+                let guard = node_ref.lock();
+                self.settle(guard, level, slot);
+            }
+            node = next;
+        }
+        // Step 4 happened as nodes were linked back: `link` keeps the
+        // slot's minimum exact.
+    }
+
+    /// Puts the locked node `guard`, just detached from slot (`level`,
+    /// `slot`), back where its state says: removed if a zombie, re-filed
+    /// under its new deadline if modified, back in the same slot otherwise.
+    fn settle(&mut self, guard: NodeGuard<'_>, level: u32, slot: u32) {
+        let state = guard.state();
+        if state & ZOMBIE != 0 {
+            self.unfile(guard);
+            return;
+        }
+        if state & MODIFIED != 0 {
+            let when = guard.when();
+            self.file(&guard, when);
+        } else {
+            let geometry = self.geometry();
+            let filed_when = guard.filed_when();
+            let node = guard.node() as *const Node as *mut Node;
+            self.inner().link(geometry, level, slot, node, filed_when);
+        }
+    }
+
+    /// Moves every node of the occupied slot (`level`, `slot`), whose start
+    /// is due, to where it belongs once `elapsed` advances to that start: a
+    /// lower level for a wheel slot; the wheel, for the overflow nodes in
+    /// the top-level block that starts at `start_tick`.
+    fn cascade(&mut self, level: u32, slot: u32, start_tick: u64) {
+        let geometry = self.geometry();
+        let index = geometry.slot_index(level, slot);
+        let inner = self.inner();
+        debug_assert!(start_tick >= inner.elapsed || level == geometry.overflow_level());
+        inner.elapsed = inner.elapsed.max(start_tick);
+        let mut node = self.inner().detach(geometry, level, slot);
+        // Every node that lowered this slot's bound did so under its lock
+        // with this slot as its location; each is now handled under its lock
+        // or moved by a CAS that its next locker observes, so the bound has
+        // served its purpose. SeqCst: the clearing store of the handshake,
+        // as in `adjust`.
+        self.stripe.slot_min_when_modified[index].store(0, Ordering::SeqCst);
+        while !node.is_null() {
+            // SAFETY: as in `adjust_slot`.
+            let next = unsafe { (*node).next() };
+            // SAFETY: filed nodes are valid.
+            let node_ref = unsafe { &*node };
+            // SeqCst: as in `adjust_slot` step 3 (a clean word lets us move
+            // the node without its lock, by CAS).
+            let word = node_ref.load_word(Ordering::SeqCst);
+            let moved = word & (MODIFIED | ZOMBIE | crate::node::LOCKED) == 0 && {
+                // SAFETY: stripe lock held.
+                let filed_when = unsafe { node_ref.filed_when() };
+                let inner = self.inner();
+                let (new_level, new_slot) =
+                    geometry.location_for(inner.elapsed, geometry.deadline_to_tick(filed_when));
+                if node_ref.try_relocate_unlocked(
+                    word,
+                    Location {
+                        level: new_level,
+                        slot: new_slot,
+                    },
+                ) {
+                    inner.link(geometry, new_level, new_slot, node, filed_when);
+                    true
+                } else {
+                    false
+                }
+            };
+            if !moved {
+                let guard = node_ref.lock();
+                let state = guard.state();
+                if state & ZOMBIE != 0 {
+                    self.unfile(guard);
+                } else {
+                    let when = if state & MODIFIED != 0 {
+                        guard.when()
+                    } else {
+                        guard.filed_when()
+                    };
+                    self.file(&guard, when);
+                }
+            }
+            node = next;
+        }
+    }
+
+    /// Runs every node of this stripe due at `upto` (which is at most `now`)
+    /// in deadline order, one at a time with the stripe unlocked around each
+    /// callback (Go's `ts.run` loop); re-files what moved, purges zombies if
+    /// `force`, advances `elapsed` towards `upto`, and re-publishes the
+    /// stripe's minimum. `delay` is measured from `now`.
+    pub(crate) fn process(&mut self, now: i64, upto: i64, force: bool) {
+        let geometry = self.geometry();
+        let upto_tick = geometry.deadline_to_tick(upto);
+        self.adjust(upto, force);
+        while let Some((level, slot, min)) = self.inner().first_occupied(geometry) {
+            if level > 0 {
+                let start_tick = if level == geometry.overflow_level() {
+                    geometry.overflow_start_tick(geometry.deadline_to_tick(min))
+                } else {
+                    geometry.slot_start_tick(self.inner().elapsed, level, slot)
+                };
+                if start_tick > upto_tick {
+                    break;
+                }
+                self.cascade(level, slot, start_tick);
+                continue;
+            }
+            if min > upto {
+                break;
+            }
+            if let Fired::Run {
+                callback,
+                seq,
+                delay,
+            } = self.fire_head(slot, now)
+            {
+                // Publish the minimum before letting other threads in, so
+                // `wake_time` stays a close bound during the callback.
+                self.publish_min_when();
+                self.while_unlocked(|| {
+                    if let Some(callback) = callback {
+                        callback(seq, delay);
+                    }
+                });
+                // A callback may have moved timers of this stripe earlier;
+                // pick those up before going on.
+                self.adjust(upto, false);
+            }
+        }
+        let inner = self.inner();
+        if upto_tick > inner.elapsed {
+            inner.elapsed = upto_tick;
+        }
+        self.publish_min_when();
+    }
+
+    /// Fires or settles the earliest node of level-0 slot `slot`, whose
+    /// minimum is due.
+    fn fire_head(&mut self, slot: u32, now: i64) -> Fired {
+        let geometry = self.geometry();
+        self.inner().sort_level0(geometry, slot);
+        let node = self.inner().pop_level0_head(geometry, slot);
+        // SAFETY: the node was filed here, so it is valid.
+        let guard = unsafe { &*node }.lock();
+        let state = guard.state();
+        if state & (MODIFIED | ZOMBIE) != 0 {
+            self.settle(guard, 0, slot);
+            return Fired::Skipped;
+        }
+        let when = guard.when();
+        let period = guard.period();
+        let delay = now - when;
+        debug_assert!(
+            delay >= 0,
+            "gowheel wheel: firing a node before its deadline"
+        );
+        let callback = guard.callback();
+        let seq = guard.seq();
+        if period > 0 {
+            let next = next_periodic_when(when, period, delay);
+            guard.set_when(next);
+            self.file(&guard, next);
+        } else {
+            guard.set_when(0);
+            self.unfile(guard);
+        }
+        Fired::Run {
+            callback,
+            seq,
+            delay,
+        }
+    }
+
+    /// Unlocks the stripe, drops the deferred callbacks, runs `f`, and
+    /// locks the stripe again. If `f` panics the stripe stays unlocked and
+    /// the panic propagates.
+    fn while_unlocked(&mut self, f: impl FnOnce()) {
+        self.inner = None;
+        self.deferred.clear();
+        f();
+        self.inner = Some(self.stripe.lock_inner());
+    }
+
+    /// Checks every invariant of this stripe; see [`crate::TimingWheel::verify`].
+    pub(crate) fn verify(&mut self, stripe_index: usize) {
+        let geometry = self.geometry();
+        let stripe = self.stripe;
+        let inner = self.inner();
+        let elapsed = inner.elapsed;
+        let mut filed = 0;
+        let mut zombies = 0;
+        let mut earliest_pending = i64::MAX;
+        for level in 0..=geometry.overflow_level() {
+            let slots = if level == geometry.overflow_level() {
+                1
+            } else {
+                geometry.slots_per_level() as u32
+            };
+            for slot in 0..slots {
+                let index = geometry.slot_index(level, slot);
+                let slot_state = &inner.slots[index];
+                let occupied = inner.occupied[level as usize] & (1 << slot) != 0;
+                assert_eq!(
+                    occupied,
+                    !slot_state.head.is_null(),
+                    "stripe {stripe_index}: occupancy bit of slot {level}/{slot} is wrong"
+                );
+                let mut min = i64::MAX;
+                let mut previous = i64::MIN;
+                let mut node = slot_state.head;
+                while !node.is_null() {
+                    // SAFETY: filed nodes are valid and the stripe lock is held.
+                    let node_ref = unsafe { &*node };
+                    let guard = node_ref.lock();
+                    let state = guard.state();
+                    let filed_when = guard.filed_when();
+                    assert!(
+                        state & FILED != 0,
+                        "stripe {stripe_index}: linked node not FILED"
+                    );
+                    assert_eq!(
+                        guard.location(),
+                        Location { level, slot },
+                        "stripe {stripe_index}: node's location disagrees with its slot"
+                    );
+                    let tick = geometry.deadline_to_tick(filed_when);
+                    let (expected_level, expected_slot) = geometry.location_for(elapsed, tick);
+                    if level == 0 {
+                        assert!(
+                            (expected_level, expected_slot) == (0, slot)
+                                || (tick <= elapsed
+                                    && slot == (elapsed & ((1 << geometry.slot_bits) - 1)) as u32),
+                            "stripe {stripe_index}: level-0 node at tick {tick} misfiled in slot {slot} (elapsed {elapsed})"
+                        );
+                    } else if level < geometry.overflow_level() {
+                        let start = geometry.slot_start_tick(elapsed, level, slot);
+                        let width = 1u64 << (level * geometry.slot_bits);
+                        assert!(
+                            tick >= start && tick - start < width && start > elapsed,
+                            "stripe {stripe_index}: node at tick {tick} outside slot {level}/{slot} [{start}, +{width}) (elapsed {elapsed})"
+                        );
+                    } else {
+                        assert_eq!(
+                            expected_level, level,
+                            "stripe {stripe_index}: overflow node at tick {tick} fits the wheel (elapsed {elapsed})"
+                        );
+                    }
+                    if level == 0 && inner.sorted_level0 & (1 << slot) != 0 {
+                        assert!(
+                            filed_when >= previous,
+                            "stripe {stripe_index}: sorted slot {slot} out of order"
+                        );
+                    }
+                    previous = filed_when;
+                    min = min.min(filed_when);
+                    filed += 1;
+                    if state & ZOMBIE != 0 {
+                        zombies += 1;
+                    } else {
+                        let when = guard.when();
+                        assert!(
+                            when > 0,
+                            "stripe {stripe_index}: live filed node is not armed"
+                        );
+                        if state & MODIFIED == 0 {
+                            assert_eq!(
+                                when, filed_when,
+                                "stripe {stripe_index}: node moved without MODIFIED"
+                            );
+                        }
+                        earliest_pending = earliest_pending.min(when);
+                    }
+                    drop(guard);
+                    // SAFETY: stripe lock held.
+                    node = unsafe { node_ref.next() };
+                }
+                if occupied {
+                    assert_eq!(
+                        slot_state.min_when, min,
+                        "stripe {stripe_index}: slot {level}/{slot} minimum is not exact"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            stripe.filed(),
+            filed,
+            "stripe {stripe_index}: filed count is off"
+        );
+        assert_eq!(
+            stripe.zombies(),
+            zombies,
+            "stripe {stripe_index}: zombie count is off"
+        );
+        if earliest_pending != i64::MAX {
+            let wake = stripe.wake_time();
+            assert!(
+                wake != 0 && wake <= earliest_pending,
+                "stripe {stripe_index}: wake time {wake} is later than pending deadline {earliest_pending}"
+            );
+        }
+    }
+
+    /// Unfiles every node (the wheel is being dropped): recycles those whose
+    /// handle is gone and drops every callback, so that callbacks holding
+    /// references to handles cannot keep memory alive in a cycle.
+    pub(crate) fn clear(&mut self) {
+        let geometry = self.geometry();
+        for level in 0..=geometry.overflow_level() {
+            loop {
+                let occupied = self.inner().occupied[level as usize];
+                if occupied == 0 {
+                    break;
+                }
+                let slot = occupied.trailing_zeros();
+                let mut node = self.inner().detach(geometry, level, slot);
+                while !node.is_null() {
+                    // SAFETY: as in `adjust_slot`.
+                    let next = unsafe { (*node).next() };
+                    // SAFETY: filed nodes are valid.
+                    let guard = unsafe { &*node }.lock();
+                    guard.set_when(0);
+                    self.deferred.extend(guard.replace_callback(None));
+                    self.unfile(guard);
+                    node = next;
+                }
+            }
+        }
+        self.publish_min_when();
+        // SeqCst: as in `adjust`.
+        self.stripe.min_when_modified.store(0, Ordering::SeqCst);
+    }
+}
+
+impl StripeInner {
+    /// Links `node`, filed under `when`, at the head of slot (`level`,
+    /// `slot`), keeping the slot's minimum exact and its sortedness flag
+    /// truthful.
+    fn link(&mut self, geometry: Geometry, level: u32, slot: u32, node: *mut Node, when: i64) {
+        let index = geometry.slot_index(level, slot);
+        let slot_state = &mut self.slots[index];
+        let head = slot_state.head;
+        // SAFETY: the stripe lock is held (we are inside its mutex) and the
+        // node belongs to this stripe.
+        unsafe { (*node).set_next(head) };
+        slot_state.head = node;
+        if head.is_null() {
+            slot_state.min_when = when;
+            self.occupied[level as usize] |= 1 << slot;
+            if level == 0 {
+                self.sorted_level0 |= 1 << slot;
+            }
+        } else {
+            if level == 0 && when > slot_state.min_when {
+                // Not in front of the (sorted) list's first node any more.
+                self.sorted_level0 &= !(1 << slot);
+            }
+            slot_state.min_when = slot_state.min_when.min(when);
+        }
+    }
+
+    /// Detaches and returns the whole list of a slot, leaving it empty.
+    fn detach(&mut self, geometry: Geometry, level: u32, slot: u32) -> *mut Node {
+        let index = geometry.slot_index(level, slot);
+        let slot_state = &mut self.slots[index];
+        let head = std::mem::replace(&mut slot_state.head, ptr::null_mut());
+        slot_state.min_when = 0;
+        self.occupied[level as usize] &= !(1 << slot);
+        if level == 0 {
+            self.sorted_level0 &= !(1 << slot);
+        }
+        head
+    }
+
+    /// The first occupied slot in deadline order: `(level, slot, min_when)`.
+    fn first_occupied(&self, geometry: Geometry) -> Option<(u32, u32, i64)> {
+        for level in 0..=geometry.overflow_level() {
+            let occupied = self.occupied[level as usize];
+            if occupied != 0 {
+                let slot = occupied.trailing_zeros();
+                let index = geometry.slot_index(level, slot);
+                return Some((level, slot, self.slots[index].min_when));
+            }
+        }
+        None
+    }
+
+    /// Sorts level-0 slot `slot` by `filed_when` unless it already is.
+    fn sort_level0(&mut self, geometry: Geometry, slot: u32) {
+        if self.sorted_level0 & (1 << slot) != 0 {
+            return;
+        }
+        let index = geometry.slot_index(0, slot);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let mut node = self.slots[index].head;
+        while !node.is_null() {
+            scratch.push(node);
+            // SAFETY: stripe lock held; filed nodes are valid.
+            node = unsafe { (*node).next() };
+        }
+        // SAFETY: stripe lock held, so `filed_when` is stable.
+        scratch.sort_by_key(|&node| unsafe { (*node).filed_when() });
+        let mut next = ptr::null_mut();
+        for &node in scratch.iter().rev() {
+            // SAFETY: stripe lock held.
+            unsafe { (*node).set_next(next) };
+            next = node;
+        }
+        self.slots[index].head = next;
+        self.sorted_level0 |= 1 << slot;
+        self.scratch = scratch;
+    }
+
+    /// Unlinks the first node of sorted level-0 slot `slot`.
+    fn pop_level0_head(&mut self, geometry: Geometry, slot: u32) -> *mut Node {
+        let index = geometry.slot_index(0, slot);
+        let slot_state = &mut self.slots[index];
+        let head = slot_state.head;
+        debug_assert!(!head.is_null());
+        // SAFETY: stripe lock held; the head is a filed node.
+        let next = unsafe { (*head).next() };
+        slot_state.head = next;
+        if next.is_null() {
+            slot_state.min_when = 0;
+            self.occupied[0] &= !(1 << slot);
+        } else {
+            // SAFETY: stripe lock held; the list is sorted, so the new head
+            // holds the minimum.
+            slot_state.min_when = unsafe { (*next).filed_when() };
+        }
+        head
+    }
+}

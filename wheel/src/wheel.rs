@@ -1,0 +1,580 @@
+//! The public wheel: stripes, handles, and Go's operations on them.
+//!
+//! A timer lives in the stripe of the thread that created it (as a Go timer
+//! lives in the heap of the P that armed it) for its whole life, so threads
+//! that work on their own timers never contend. The operations and what
+//! they lock:
+//!
+//! | operation | locks |
+//! | --- | --- |
+//! | `new_timer` | its stripe (to take a node from the slab) |
+//! | `modify`/`reset` of a filed timer | the node only: lazy, O(1) |
+//! | `modify`/`reset` of an unfiled timer | its stripe, then the node: files it, O(1) |
+//! | `stop` | the node only; O(1) |
+//! | handle drop | the node; the stripe too if the node is unfiled |
+//! | `check` | one stripe at a time, nodes one at a time |
+//!
+//! `stop` and a dropped handle leave the node in its slot as a zombie; once
+//! zombies exceed a quarter of a stripe's filed nodes, the stripe is swept
+//! (Go's forced adjust), so zombies never exceed a third of the live
+//! timers.
+
+use std::cell::Cell;
+use std::fmt;
+use std::ptr::NonNull;
+
+use crate::config::{ConfigError, WheelConfig};
+use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
+use crate::stripe::Stripe;
+use crate::sync::Arc;
+use crate::sync::atomic::Ordering;
+use crate::{Callback, validate_modify_args};
+
+/// Gives every wheel a distinct identity, so that a timer used with a wheel
+/// other than its own is caught.
+static NEXT_WHEEL_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Numbers threads in the order they first create a timer; a thread's
+/// number modulo the stripe count is its home stripe.
+static NEXT_THREAD_NUMBER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+thread_local! {
+    static THREAD_NUMBER: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+fn thread_number() -> usize {
+    THREAD_NUMBER.with(|number| {
+        number.get().unwrap_or_else(|| {
+            // Relaxed: only uniqueness matters, which the RMW gives.
+            let assigned = NEXT_THREAD_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            number.set(Some(assigned));
+            assigned
+        })
+    })
+}
+
+/// A lock-striped hierarchical hashed timing wheel with Go's timer
+/// operations and answers.
+///
+/// Start, stop and reset are O(1); moving a timer later only marks it, and
+/// the wheel re-files it when its old slot comes due. Every operation takes
+/// `&self` and may run on any thread.
+///
+/// ```
+/// use gowheel_wheel::{TimingWheel, WheelConfig, callback};
+/// use std::sync::{Arc, Mutex};
+///
+/// let wheel = TimingWheel::new(WheelConfig::default());
+/// let fired = Arc::new(Mutex::new(Vec::new()));
+/// let log = fired.clone();
+/// let timer = wheel.new_timer(callback(move |seq, delay| log.lock().unwrap().push((seq, delay))));
+///
+/// assert!(!wheel.modify(&timer, 1_000, 0, None, 0)); // armed at t=1000
+/// assert!(wheel.reset(&timer, 5_000, 0)); // pushed back: was pending
+/// assert_eq!(wheel.check(4_999), 5_000);
+/// wheel.check(5_010);
+/// assert_eq!(*fired.lock().unwrap(), vec![(0, 10)]);
+/// ```
+pub struct TimingWheel {
+    id: u64,
+    config: WheelConfig,
+    stripes: Box<[Arc<Stripe>]>,
+}
+
+/// A timer of a [`TimingWheel`]: 16 bytes that point at its 64-byte node.
+///
+/// Dropping the handle does not stop a pending timer; it still fires, and
+/// its node is reclaimed once it is out of the wheel.
+///
+/// ```
+/// use gowheel_wheel::{TimingWheel, WheelConfig, callback};
+/// let wheel = TimingWheel::new(WheelConfig::default());
+/// let timer = wheel.new_timer(callback(|_, _| {}));
+/// wheel.reset(&timer, 10, 0);
+/// assert!(wheel.stop(&timer));
+/// ```
+pub struct WheelTimer {
+    node: NonNull<Node>,
+    stripe: Arc<Stripe>,
+}
+
+// SAFETY: the handle is a pointer into its stripe's slab plus a reference to
+// the stripe; every access to the node goes through the node lock or the
+// stripe lock, so handles may move and be shared between threads.
+unsafe impl Send for WheelTimer {}
+// SAFETY: as for Send: `&WheelTimer` only reaches the node through its locks.
+unsafe impl Sync for WheelTimer {}
+
+/// What a [`TimingWheel`] holds now.
+///
+/// ```
+/// use gowheel_wheel::{TimingWheel, WheelConfig, callback};
+/// let wheel = TimingWheel::new(WheelConfig::default().stripes(1));
+/// let timer = wheel.new_timer(callback(|_, _| {}));
+/// wheel.reset(&timer, 100, 0);
+/// let stats = wheel.stats();
+/// assert_eq!((stats.filed, stats.zombies), (1, 0));
+/// assert_eq!(stats.timers, 1);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WheelStats {
+    /// Timers filed in slots, zombies included.
+    pub filed: usize,
+    /// Filed timers that were stopped and wait to be removed.
+    pub zombies: usize,
+    /// Timer nodes in use: filed, or held by a handle.
+    pub timers: usize,
+    /// Bytes of node storage held by the slabs, free nodes included.
+    pub node_bytes: usize,
+}
+
+impl fmt::Debug for TimingWheel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimingWheel")
+            .field("config", &self.config)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl fmt::Debug for WheelTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = self.node().load_word(Ordering::Relaxed);
+        f.debug_struct("WheelTimer")
+            .field("filed", &(word & FILED != 0))
+            .field("zombie", &(word & ZOMBIE != 0))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for TimingWheel {
+    /// A wheel with the default configuration.
+    fn default() -> TimingWheel {
+        TimingWheel::new(WheelConfig::default())
+    }
+}
+
+impl WheelTimer {
+    #[inline]
+    fn node(&self) -> &Node {
+        // SAFETY: the node lives in the slab of `self.stripe`, which this
+        // handle keeps alive, and is recycled only after the handle drops.
+        unsafe { self.node.as_ref() }
+    }
+}
+
+impl Drop for WheelTimer {
+    fn drop(&mut self) {
+        let guard = self.node().lock();
+        guard.set_bits(HANDLE_DROPPED, Ordering::Relaxed);
+        let filed = guard.state() & FILED != 0;
+        drop(guard);
+        if !filed {
+            // Nothing else can reach an unfiled node once its handle is
+            // gone (only the handle files it), so recycle it now. A filed
+            // node is recycled by the stripe when it unfiles it, having seen
+            // HANDLE_DROPPED under the node lock.
+            let mut stripe = self.stripe.lock();
+            // SAFETY: unfiled, handle gone, from this stripe's slab, and
+            // unlocked (the guard above was dropped).
+            unsafe { stripe.release(self.node.as_ptr()) };
+        }
+    }
+}
+
+impl TimingWheel {
+    /// A wheel of the given shape.
+    ///
+    /// # Panics
+    ///
+    /// If the configuration is invalid; [`try_new`](Self::try_new) returns
+    /// the error instead.
+    ///
+    /// ```
+    /// let wheel = gowheel_wheel::TimingWheel::new(gowheel_wheel::WheelConfig::default());
+    /// assert_eq!(wheel.wake_time(), 0);
+    /// ```
+    pub fn new(config: WheelConfig) -> TimingWheel {
+        match TimingWheel::try_new(config) {
+            Ok(wheel) => wheel,
+            Err(error) => panic!("gowheel: {error}"),
+        }
+    }
+
+    /// A wheel of the given shape, or why the shape is invalid.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, WheelConfig};
+    /// assert!(TimingWheel::try_new(WheelConfig::default().stripes(0)).is_err());
+    /// ```
+    pub fn try_new(config: WheelConfig) -> Result<TimingWheel, ConfigError> {
+        config.validate()?;
+        // Relaxed: only uniqueness matters, which the RMW gives.
+        let id = NEXT_WHEEL_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let geometry = config.geometry();
+        Ok(TimingWheel {
+            id,
+            config,
+            stripes: (0..config.stripes)
+                .map(|_| Arc::new(Stripe::new(id, geometry)))
+                .collect(),
+        })
+    }
+
+    /// The wheel's configuration.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, WheelConfig};
+    /// let wheel = TimingWheel::new(WheelConfig::default().stripes(3));
+    /// assert_eq!(wheel.config().stripe_count(), 3);
+    /// ```
+    pub fn config(&self) -> &WheelConfig {
+        &self.config
+    }
+
+    /// Makes a new, unarmed timer with its callback, in the calling thread's
+    /// stripe. Its `seq` starts at 0.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// assert!(!wheel.stop(&timer));
+    /// ```
+    pub fn new_timer(&self, callback: Callback) -> WheelTimer {
+        let stripe = &self.stripes[thread_number() % self.stripes.len()];
+        let node = {
+            let mut locked = stripe.lock();
+            locked.allocate()
+        };
+        // SAFETY: a freshly allocated node is valid and referenced by nobody
+        // else until this handle exists.
+        let guard = unsafe { &*node }.lock();
+        let previous = guard.replace_callback(Some(callback));
+        debug_assert!(previous.is_none());
+        drop(guard);
+        WheelTimer {
+            // SAFETY: slab nodes are never null.
+            node: unsafe { NonNull::new_unchecked(node) },
+            stripe: stripe.clone(),
+        }
+    }
+
+    fn own<'t>(&self, timer: &'t WheelTimer) -> &'t Arc<Stripe> {
+        if timer.stripe.wheel_id != self.id {
+            foreign_timer();
+        }
+        &timer.stripe
+    }
+
+    /// Arms `timer` at `when`, then every `period` ns if `period > 0`,
+    /// replacing its callback and `seq` if `callback` is `Some` (Go's
+    /// `t.modify`). Returns whether the timer was pending.
+    ///
+    /// Moving a filed timer later only records the new deadline under the
+    /// timer's lock; moving it earlier also lowers its slot's bound, after
+    /// publishing the change (the state-before-min-update rule).
+    ///
+    /// # Panics
+    ///
+    /// If `when <= 0` or `period < 0` (naming the value), or if `timer`
+    /// belongs to another wheel.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// assert!(!wheel.modify(&timer, 100, 0, None, 0));
+    /// assert!(wheel.modify(&timer, 50, 0, Some(callback(|_, _| {})), 7));
+    /// assert!(wheel.wake_time() <= 50);
+    /// ```
+    pub fn modify(
+        &self,
+        timer: &WheelTimer,
+        when: i64,
+        period: i64,
+        callback: Option<Callback>,
+        seq: u64,
+    ) -> bool {
+        validate_modify_args(when, period);
+        let stripe = self.own(timer);
+        let node = timer.node();
+        // A filed timer is re-armed under its own lock alone. Relaxed: a
+        // guess, confirmed under the lock.
+        if node.load_word(Ordering::Relaxed) & FILED != 0 {
+            let guard = node.lock();
+            if guard.state() & FILED != 0 {
+                let (pending, old_callback) =
+                    modify_filed(stripe, &guard, when, period, callback, seq);
+                drop(guard);
+                drop(old_callback);
+                return pending;
+            }
+        }
+        // Not filed: take the stripe, then the node (the lock order), and
+        // file it.
+        let mut locked = stripe.lock();
+        let guard = node.lock();
+        let (pending, old_callback) = if guard.state() & FILED != 0 {
+            // Another thread filed it meanwhile.
+            modify_filed(stripe, &guard, when, period, callback, seq)
+        } else {
+            let pending = guard.when() > 0;
+            let old_callback = set_arguments(&guard, period, callback, seq);
+            guard.set_when(when);
+            locked.file_new(&guard, when);
+            (pending, old_callback)
+        };
+        drop(guard);
+        if stripe.needs_purge() {
+            locked.adjust(i64::MAX, true);
+        }
+        drop(locked);
+        drop(old_callback);
+        pending
+    }
+
+    /// Re-arms `timer` keeping its callback and `seq` (Go's `t.reset`).
+    ///
+    /// # Panics
+    ///
+    /// As [`modify`](Self::modify).
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// assert!(!wheel.reset(&timer, 10, 0));
+    /// assert!(wheel.reset(&timer, 20, 0));
+    /// ```
+    pub fn reset(&self, timer: &WheelTimer, when: i64, period: i64) -> bool {
+        self.modify(timer, when, period, None, 0)
+    }
+
+    /// Disarms `timer` (Go's `t.stop`); true iff this call stopped a pending
+    /// timer. O(1): the node stays in its slot as a zombie.
+    ///
+    /// # Panics
+    ///
+    /// If `timer` belongs to another wheel.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// wheel.reset(&timer, 10, 0);
+    /// assert!(wheel.stop(&timer));
+    /// assert!(!wheel.stop(&timer));
+    /// ```
+    pub fn stop(&self, timer: &WheelTimer) -> bool {
+        let stripe = self.own(timer);
+        let guard = timer.node().lock();
+        let pending = guard.when() > 0;
+        let state = guard.state();
+        if state & FILED != 0 && state & ZOMBIE == 0 {
+            // Relaxed: the stripe acts on a zombie only under the node lock
+            // or after a CAS that the bit makes fail; the unlock publishes.
+            guard.set_bits(ZOMBIE, Ordering::Relaxed);
+            stripe.add_zombie();
+        }
+        guard.set_when(0);
+        drop(guard);
+        if stripe.needs_purge() {
+            stripe.lock().adjust(i64::MAX, true);
+        }
+        pending
+    }
+
+    /// Runs every timer due at `now`, in deadline order across all stripes,
+    /// one at a time with no lock held while its callback runs (Go's
+    /// `ts.check`); purges stripes with too many zombies; returns the time
+    /// the wheel next needs a check, or 0 if it holds no timers.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// wheel.reset(&timer, 10, 5);
+    /// assert_eq!(wheel.check(12), 15);
+    /// ```
+    pub fn check(&self, now: i64) -> i64 {
+        loop {
+            // The stripe with the earliest wake time runs up to the second
+            // earliest, so that timers fire in deadline order overall.
+            let mut earliest: Option<(usize, i64)> = None;
+            let mut second = i64::MAX;
+            for (index, stripe) in self.stripes.iter().enumerate() {
+                let wake = stripe.wake_time();
+                if wake == 0 {
+                    continue;
+                }
+                match earliest {
+                    Some((_, best)) if wake >= best => second = second.min(wake),
+                    _ => {
+                        if let Some((_, best)) = earliest {
+                            second = second.min(best);
+                        }
+                        earliest = Some((index, wake));
+                    }
+                }
+            }
+            let Some((index, wake)) = earliest else {
+                break;
+            };
+            if wake > now {
+                break;
+            }
+            self.stripes[index]
+                .lock()
+                .process(now, now.min(second), false);
+        }
+        // As in Go, zombies are purged after running timers: firing one-shot
+        // timers shrinks `filed`, which can push the zombie share over the
+        // line.
+        for stripe in self.stripes.iter() {
+            if stripe.needs_purge() {
+                stripe.lock().adjust(i64::MAX, true);
+            }
+        }
+        self.wake_time()
+    }
+
+    /// The time the wheel next needs a check, or 0 if it holds no timers:
+    /// the minimum over stripes of their exact per-slot minimums and
+    /// modified bounds. Never later than the earliest pending deadline;
+    /// lock-free.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// wheel.reset(&timer, 1_234_567, 0);
+    /// assert_eq!(wheel.wake_time(), 1_234_567); // exact, not a slot boundary
+    /// ```
+    pub fn wake_time(&self) -> i64 {
+        self.stripes
+            .iter()
+            .map(|stripe| stripe.wake_time())
+            .filter(|&when| when != 0)
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Checks every invariant of every stripe: slot membership against
+    /// `elapsed`, exact slot minimums, bitmaps, counters, sortedness, and
+    /// that the wake time is not later than any pending deadline. Panics
+    /// with a description of the first broken one. Call only when no other
+    /// operation is in progress.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// wheel.reset(&timer, 99, 0);
+    /// wheel.verify();
+    /// ```
+    pub fn verify(&self) {
+        for (index, stripe) in self.stripes.iter().enumerate() {
+            stripe.lock().verify(index);
+        }
+    }
+
+    /// Counts of what the wheel holds now.
+    ///
+    /// ```
+    /// use gowheel_wheel::TimingWheel;
+    /// assert_eq!(TimingWheel::default().stats().filed, 0);
+    /// ```
+    pub fn stats(&self) -> WheelStats {
+        self.stripes
+            .iter()
+            .fold(WheelStats::default(), |stats, stripe| {
+                let (node_bytes, timers) = stripe.storage();
+                WheelStats {
+                    filed: stats.filed + stripe.filed(),
+                    zombies: stats.zombies + stripe.zombies(),
+                    timers: stats.timers + timers,
+                    node_bytes: stats.node_bytes + node_bytes,
+                }
+            })
+    }
+}
+
+impl Drop for TimingWheel {
+    /// Unfiles every timer and drops every callback; nodes whose handles are
+    /// gone return to their slabs, and the slabs are freed with the last
+    /// handle.
+    fn drop(&mut self) {
+        for stripe in self.stripes.iter() {
+            stripe.lock().clear();
+        }
+    }
+}
+
+/// Sets period, and callback and seq if a callback is given; returns the old
+/// callback to drop after unlocking (its destructor is user code).
+fn set_arguments(
+    guard: &NodeGuard<'_>,
+    period: i64,
+    callback: Option<Callback>,
+    seq: u64,
+) -> Option<Callback> {
+    guard.set_period(period);
+    callback.and_then(|callback| {
+        guard.set_seq(seq);
+        guard.replace_callback(Some(callback))
+    })
+}
+
+/// Go's `t.modify` for a filed timer: lazy. Returns whether it was pending
+/// and the old callback.
+fn modify_filed(
+    stripe: &Stripe,
+    guard: &NodeGuard<'_>,
+    when: i64,
+    period: i64,
+    callback: Option<Callback>,
+    seq: u64,
+) -> (bool, Option<Callback>) {
+    let pending = guard.when() > 0;
+    let old_callback = set_arguments(guard, period, callback, seq);
+    guard.set_when(when);
+    if guard.state() & ZOMBIE != 0 {
+        // Stopped but still filed: re-armed, so no longer garbage.
+        guard.clear_bits(ZOMBIE);
+        stripe.remove_zombie();
+    }
+    let filed_when = guard.filed_when();
+    if when < filed_when {
+        // Earlier than where it sits: the slot's bound must cover it.
+        #[cfg(not(gowheel_broken_min_order))]
+        {
+            // The state-before-min-update rule: publish MODIFIED first.
+            // SeqCst: the modifier's store of the handshake described at
+            // `LockedStripe::adjust`.
+            guard.set_bits(MODIFIED, Ordering::SeqCst);
+            stripe.lower_modified_bounds(guard, when);
+        }
+        #[cfg(gowheel_broken_min_order)]
+        {
+            // Deliberately broken (the bug of Go CL 574741's predecessor):
+            // lower the bound before publishing, so that the loom models
+            // can show the lost update.
+            stripe.lower_modified_bounds(guard, when);
+            guard.set_bits(MODIFIED, Ordering::SeqCst);
+        }
+    } else if when != filed_when {
+        // Later: just mark it; the slot comes due at or before the old
+        // deadline and re-files it then. Relaxed: the stripe acts on the
+        // node only under its lock or after a CAS this bit makes fail.
+        guard.set_bits(MODIFIED, Ordering::Relaxed);
+    }
+    (pending, old_callback)
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn foreign_timer() -> ! {
+    panic!("gowheel: timer used with a timer set other than the one that made it")
+}
