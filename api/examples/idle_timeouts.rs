@@ -31,10 +31,10 @@
 //! The simulation is generic over [`TimerSet`], so it runs on any backend:
 //!
 //! ```text
-//! cargo run --release -p gowheel --example idle_timeouts -- --backend heap --seconds 2
+//! cargo run --release -p gowheel --example idle_timeouts -- --backend wheel --seconds 2
 //! ```
 //!
-//! Options: `--backend NAME` (`heap`), `--seconds N` (2), `--workers N`
+//! Options: `--backend NAME` (`wheel` or `heap`), `--seconds N` (2), `--workers N`
 //! (one less than the CPU count, at least 1), `--connections N` (100000),
 //! `--idle-ms N` (50).
 
@@ -44,7 +44,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use gowheel::{HeapTimerSet, NOT_ARMED, TimerSet, TimerSetStats};
+use gowheel::{HeapTimerSet, NOT_ARMED, TimerSet, TimerSetStats, TimingWheel};
 
 /// The longest the driver sleeps between checks (see the module doc).
 const MAX_SLEEP: Duration = Duration::from_millis(1);
@@ -56,7 +56,7 @@ const QUIET_EPOCH_NANOS: i64 = 250_000_000;
 const QUIET_SLICES: u64 = 10;
 
 /// The backends `--backend` accepts; each has an arm in [`main`].
-const BACKENDS: &[&str] = &["heap"];
+const BACKENDS: &[&str] = &["wheel", "heap"];
 
 fn main() -> ExitCode {
     let config = match Config::from_args(std::env::args().skip(1)) {
@@ -71,6 +71,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let report = match config.backend.as_str() {
+        "wheel" => simulate(TimingWheel::default(), &config),
         "heap" => simulate(HeapTimerSet::default(), &config),
         other => {
             eprintln!(
@@ -85,10 +86,10 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str = "\
-usage: idle_timeouts [--backend heap] [--seconds N] [--workers N]
+usage: idle_timeouts [--backend wheel|heap] [--seconds N] [--workers N]
                      [--connections N] [--idle-ms N]
 
-  --backend NAME     the timer set to run on (heap)
+  --backend NAME     the timer set to run on (wheel or heap; default wheel)
   --seconds N        how long to run (2; fractions allowed)
   --workers N        threads receiving packets (CPU count - 1, at least 1)
   --connections N    connections, one idle timeout each (100000)
@@ -109,7 +110,7 @@ impl Config {
         let cpus = thread::available_parallelism().map_or(1, |n| n.get());
         let mut config = Config {
             help: false,
-            backend: "heap".to_owned(),
+            backend: "wheel".to_owned(),
             seconds: 2.0,
             workers: cpus.saturating_sub(1).max(1),
             connections: 100_000,

@@ -49,7 +49,7 @@ use crate::config::Geometry;
 use crate::next_periodic_when;
 use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::slab::NodeSlab;
-use crate::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicI64, AtomicUsize, Ordering, fence};
 use crate::sync::{Mutex, MutexGuard};
 
 /// One slot: an unordered singly-linked list of nodes (kept sorted by
@@ -105,14 +105,14 @@ pub(crate) struct Stripe {
 
 /// Lowers `bound` to at most `when` (0 counts as no bound). Lock-free.
 fn lower_bound(bound: &AtomicI64, when: i64) {
-    // SeqCst throughout: this is the modifier's half of the
-    // state-before-min-update handshake with `LockedStripe::adjust` (see
-    // there); the load and CAS must be ordered after the modifier's SeqCst
-    // publication of MODIFIED and against the adjuster's SeqCst clearing
-    // store, a store-buffering pattern that acquire/release cannot order.
-    let mut old = bound.load(Ordering::SeqCst);
+    // Relaxed load: the caller's SeqCst fence orders it (see
+    // `Stripe::lower_modified_bounds`), and the CAS validates the value.
+    let mut old = bound.load(Ordering::Relaxed);
     while old == 0 || when < old {
-        match bound.compare_exchange_weak(old, when, Ordering::SeqCst, Ordering::SeqCst) {
+        // Release: an adjuster that reads this bound with Acquire (the
+        // stripe bound, in `adjust`) then also sees everything this thread
+        // wrote before, the slot bound and MODIFIED included.
+        match bound.compare_exchange_weak(old, when, Ordering::Release, Ordering::Relaxed) {
             Ok(_) => return,
             Err(current) => old = current,
         }
@@ -169,11 +169,11 @@ impl Stripe {
         // The order of the loads matters: `adjust` folds
         // `min_when_modified` into `min_when` before clearing it, so a
         // reader that sees it cleared must then see the folded `min_when`.
-        // SeqCst on both loads pairs with the SeqCst stores of steps 1 and 2
-        // in `adjust` (acquire/release would do for this message passing;
-        // SeqCst keeps the whole protocol in one total order).
-        let modified = self.min_when_modified.load(Ordering::SeqCst);
-        let when = self.min_when.load(Ordering::SeqCst);
+        // Acquire on the first load pairs with the Release of the clearing
+        // CAS in `adjust` (message passing); Acquire on the second pairs with
+        // the Release stores of `min_when`.
+        let modified = self.min_when_modified.load(Ordering::Acquire);
+        let when = self.min_when.load(Ordering::Acquire);
         match (when, modified) {
             (0, m) => m,
             (w, 0) => w,
@@ -217,13 +217,19 @@ impl Stripe {
     /// bound of its slot, then of the stripe, so that `wake_time` covers it
     /// and the next `adjust` re-files it.
     ///
-    /// The caller has already published `MODIFIED` (SeqCst): the
-    /// state-before-min-update rule. Under `--cfg gowheel_broken_min_order`
-    /// the caller publishes after, which `adjust` cannot tolerate.
+    /// The caller has already published `MODIFIED`: the
+    /// state-before-min-update rule. The SeqCst fence here separates that
+    /// publication from the loads of the bounds; it pairs with the fence in
+    /// `adjust_slot` (see [`LockedStripe::adjust`]). Under
+    /// `--cfg gowheel_broken_min_order` the caller publishes after, which
+    /// `adjust` cannot tolerate.
     pub(crate) fn lower_modified_bounds(&self, guard: &NodeGuard<'_>, when: i64) {
         let location = guard.location();
         let index = self.geometry.slot_index(location.level, location.slot);
+        fence(Ordering::SeqCst);
         lower_bound(&self.slot_min_when_modified[index], when);
+        // The slot bound first, then the stripe's (Release): an adjuster
+        // that folds this stripe bound sees the slot bound too.
         lower_bound(&self.min_when_modified, when);
     }
 
@@ -355,9 +361,9 @@ impl<'a> LockedStripe<'a> {
             .inner()
             .first_occupied(geometry)
             .map_or(0, |(_, _, min)| min);
-        // SeqCst: this is step 4 of `adjust` when called from there; see
-        // `Stripe::wake_time` for the pairing.
-        self.stripe.min_when.store(min, Ordering::SeqCst);
+        // Release: pairs with the Acquire in `Stripe::wake_time`. Only
+        // holders of the stripe lock write `min_when`.
+        self.stripe.min_when.store(min, Ordering::Release);
     }
 
     /// Applies the modifications recorded in slot bounds, removes zombies,
@@ -387,31 +393,71 @@ impl<'a> LockedStripe<'a> {
     /// `wake_time` reads the modified minimum before the locked-in one, so
     /// a reader that sees step 2 also sees step 1.
     ///
+    /// At the stripe level step 2 is a CAS that clears only the value step 1
+    /// folded, retrying otherwise, so no value a modifier writes there is
+    /// ever erased unseen. At the slot level step 2 is a plain store, as in
+    /// Go, and can erase a lowering. And at either level a modifier that
+    /// finds the bound already at or below its deadline writes nothing and
+    /// relies on that bound, which an adjust may then clear. What makes
+    /// both harmless is the rule below: the adjust that clears the slot
+    /// bound sees the node.
+    ///
     /// **The state-before-min-update rule.** A `modify` that races with
     /// steps 1 and 2 of a slot may have its lowering of the slot bound
-    /// erased by step 2. Step 3 still finds its node if the `modify`
-    /// published `MODIFIED` *before* lowering the bound: then, in the
-    /// single total order of these SeqCst operations, publication precedes
-    /// the lowering, which precedes step 2's store, which precedes step 3's
-    /// load of the word, so the load sees `MODIFIED` and locks the node,
-    /// waiting for the `modify` to finish. Publishing after the lowering
-    /// (`--cfg gowheel_broken_min_order`) lets step 3 read the old word,
-    /// skip the node, and recompute the slot minimum from its old filed
-    /// deadline: the node fires late. The loom models show both.
+    /// erased by step 2 (or may find the old bound already low enough and
+    /// write nothing). Step 3 still finds its node if the `modify`
+    /// published `MODIFIED` *before* loading the bound. Each side separates
+    /// its store from its load with a SeqCst fence:
+    ///
+    /// ```text
+    /// modify:  word |= MODIFIED; fence(SeqCst); load/CAS slot bound
+    /// adjust:  slot bound = 0;   fence(SeqCst); load word (step 3)
+    /// ```
+    ///
+    /// The two fences are ordered in the single total order of SeqCst
+    /// operations. If the modifier's comes first, step 3's load sees
+    /// `MODIFIED` and locks the node, waiting for the `modify` to finish;
+    /// if the adjuster's comes first, the modifier's load sees the cleared
+    /// bound and writes its own deadline, which survives. Either way the
+    /// deadline is kept. (Go's atomics are sequentially consistent, which
+    /// gives it the same guarantee.) Publishing after the bound
+    /// (`--cfg gowheel_broken_min_order`) lets the modifier read the bound
+    /// before step 2 clears it and step 3 read the word before `MODIFIED`
+    /// is set: step 3 skips the node, step 4 recomputes the slot minimum
+    /// from its old filed deadline, and the node fires late. The loom
+    /// models show both.
     pub(crate) fn adjust(&mut self, upto: i64, force: bool) {
         let stripe = self.stripe;
         if !force {
-            // SeqCst: part of the protocol above.
-            let first = stripe.min_when_modified.load(Ordering::SeqCst);
+            // Relaxed: a quick test; the folding loop below acquires.
+            let first = stripe.min_when_modified.load(Ordering::Relaxed);
             if first == 0 || first > upto {
                 return;
             }
         }
-        // Stripe steps 1 and 2. SeqCst: step 1 pairs with the loads in
-        // `wake_time`; step 2 is the clearing store of the handshake with
-        // `lower_bound`.
-        stripe.min_when.store(stripe.wake_time(), Ordering::SeqCst);
-        stripe.min_when_modified.store(0, Ordering::SeqCst);
+        // Stripe steps 1 and 2: fold, then clear what was folded.
+        loop {
+            // Acquire: pairs with the Release CAS in `lower_bound`, so the
+            // slot bounds lowered before this stripe bound are visible to
+            // the slot loop below.
+            let modified = stripe.min_when_modified.load(Ordering::Acquire);
+            let locked_in = stripe.min_when.load(Ordering::Relaxed);
+            if modified != 0 && (locked_in == 0 || modified < locked_in) {
+                // Relaxed: published by the Release of the CAS below.
+                stripe.min_when.store(modified, Ordering::Relaxed);
+            }
+            // Release: pairs with the Acquire load in `Stripe::wake_time`: a
+            // reader that sees the cleared bound sees the fold. Acquire on
+            // failure: the retry folds the newer value.
+            if modified == 0
+                || stripe
+                    .min_when_modified
+                    .compare_exchange(modified, 0, Ordering::Release, Ordering::Acquire)
+                    .is_ok()
+            {
+                break;
+            }
+        }
 
         let geometry = self.geometry();
         for level in 0..=geometry.overflow_level() {
@@ -420,8 +466,10 @@ impl<'a> LockedStripe<'a> {
                 let slot = occupied.trailing_zeros();
                 occupied &= occupied - 1;
                 let index = geometry.slot_index(level, slot);
-                // Slot step 1 reads the bound. SeqCst: see above.
-                let bound = stripe.slot_min_when_modified[index].load(Ordering::SeqCst);
+                // Relaxed: a bound lowered before a stripe bound we folded
+                // is visible through that fold's Acquire; one lowered later
+                // is also still in the stripe bound, for the next adjust.
+                let bound = stripe.slot_min_when_modified[index].load(Ordering::Relaxed);
                 if bound == 0 && !force {
                     continue;
                 }
@@ -442,9 +490,11 @@ impl<'a> LockedStripe<'a> {
         // which we hold until step 4 is done, so the fold that matters to
         // lock-free readers is the stripe's step 1, which already covers
         // every slot bound (a slot bound is lowered before its stripe's).
-        // Step 2. SeqCst: the clearing store of the handshake; it must come
-        // before step 3's loads in the total order.
-        stripe.slot_min_when_modified[index].store(0, Ordering::SeqCst);
+        // Step 2, then the adjuster's fence of the handshake described at
+        // `adjust`: the clearing store is ordered before step 3's loads
+        // against the modifier's fence. Relaxed store: the fence orders it.
+        stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
 
         // Step 3: detach the list and put every node back where it belongs.
         let mut node = self.inner().detach(geometry, level, slot);
@@ -454,8 +504,9 @@ impl<'a> LockedStripe<'a> {
             let next = unsafe { (*node).next() };
             // SAFETY: filed nodes are valid; see the slab's type stability.
             let node_ref = unsafe { &*node };
-            // SeqCst: the load of step 3, ordered after step 2's store.
-            let word = node_ref.load_word(Ordering::SeqCst);
+            // Relaxed: the load of step 3, ordered after step 2 by the
+            // fence; a MODIFIED word is then locked (Acquire).
+            let word = node_ref.load_word(Ordering::Relaxed);
             if word & (MODIFIED | ZOMBIE) == 0 {
                 // Unchanged: back into the same slot.
                 // SAFETY: the node stays filed here; the stripe lock is
@@ -503,20 +554,23 @@ impl<'a> LockedStripe<'a> {
         debug_assert!(start_tick >= inner.elapsed || level == geometry.overflow_level());
         inner.elapsed = inner.elapsed.max(start_tick);
         let mut node = self.inner().detach(geometry, level, slot);
-        // Every node that lowered this slot's bound did so under its lock
-        // with this slot as its location; each is now handled under its lock
-        // or moved by a CAS that its next locker observes, so the bound has
-        // served its purpose. SeqCst: the clearing store of the handshake,
-        // as in `adjust`.
-        self.stripe.slot_min_when_modified[index].store(0, Ordering::SeqCst);
+        // Every node that lowers this slot's bound does so under its lock
+        // with this slot as its location; each is handled below under its
+        // lock, or moved by a CAS that its next locker observes (and then
+        // lowers the new slot's bound), and its stripe bound is never
+        // erased, so this bound has served its purpose. A lowering that
+        // lands after this store only leaves an early bound. Relaxed: no
+        // reader depends on seeing the clear.
+        self.stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
         while !node.is_null() {
             // SAFETY: as in `adjust_slot`.
             let next = unsafe { (*node).next() };
             // SAFETY: filed nodes are valid.
             let node_ref = unsafe { &*node };
-            // SeqCst: as in `adjust_slot` step 3 (a clean word lets us move
-            // the node without its lock, by CAS).
-            let word = node_ref.load_word(Ordering::SeqCst);
+            // Relaxed: a clean word lets us move the node without its lock
+            // by a CAS, which fails if the word changed since; anything else
+            // takes the lock.
+            let word = node_ref.load_word(Ordering::Relaxed);
             let moved = word & (MODIFIED | ZOMBIE | crate::node::LOCKED) == 0 && {
                 // SAFETY: stripe lock held.
                 let filed_when = unsafe { node_ref.filed_when() };
@@ -798,8 +852,8 @@ impl<'a> LockedStripe<'a> {
             }
         }
         self.publish_min_when();
-        // SeqCst: as in `adjust`.
-        self.stripe.min_when_modified.store(0, Ordering::SeqCst);
+        // Release: as the clearing CAS in `adjust`; no timer is left.
+        self.stripe.min_when_modified.store(0, Ordering::Release);
     }
 }
 

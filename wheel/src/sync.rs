@@ -14,10 +14,10 @@ pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
 /// Atomic types and orderings.
 pub(crate) mod atomic {
     #[cfg(not(loom))]
-    pub(crate) use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering, fence};
 
     #[cfg(loom)]
-    pub(crate) use loom::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering, fence};
 }
 
 /// An `UnsafeCell` with loom's closure-based access API, so that loom can

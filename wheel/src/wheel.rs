@@ -550,18 +550,19 @@ fn modify_filed(
         #[cfg(not(gowheel_broken_min_order))]
         {
             // The state-before-min-update rule: publish MODIFIED first.
-            // SeqCst: the modifier's store of the handshake described at
-            // `LockedStripe::adjust`.
-            guard.set_bits(MODIFIED, Ordering::SeqCst);
+            // Relaxed: `lower_modified_bounds` fences (SeqCst) before it
+            // loads the bounds, which orders this store for the adjuster;
+            // see `LockedStripe::adjust`.
+            guard.set_bits(MODIFIED, Ordering::Relaxed);
             stripe.lower_modified_bounds(guard, when);
         }
         #[cfg(gowheel_broken_min_order)]
         {
-            // Deliberately broken (the bug of Go CL 574741's predecessor):
-            // lower the bound before publishing, so that the loom models
-            // can show the lost update.
+            // Deliberately broken, as Go was before CL 574741: lower the
+            // bound before publishing, so that the loom models can show the
+            // lost update.
             stripe.lower_modified_bounds(guard, when);
-            guard.set_bits(MODIFIED, Ordering::SeqCst);
+            guard.set_bits(MODIFIED, Ordering::Relaxed);
         }
     } else if when != filed_when {
         // Later: just mark it; the slot comes due at or before the old

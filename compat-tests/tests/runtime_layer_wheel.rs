@@ -1,0 +1,26 @@
+//! The runtime-layer conformance suite on the timing wheel, in several
+//! shapes: the default; one stripe (a check is one merged `when` order
+//! either way, so the global-order body applies to every shape); a tiny
+//! wheel of 4 one-nanosecond slots a level and 3 levels, where almost every
+//! deadline cascades through levels or waits in the overflow list; and a
+//! coarse wheel whose millisecond ticks put many deadlines in one slot.
+
+use gowheel::{TimingWheel, WheelConfig};
+use gowheel_compat_tests::conformance_tests;
+
+conformance_tests!(wheel_default, || TimingWheel::new(WheelConfig::default()), extra: [
+    one_check_runs_due_timers_in_global_when_order,
+]);
+conformance_tests!(wheel_one_stripe, || TimingWheel::new(WheelConfig::default().stripes(1)), extra: [
+    one_check_runs_due_timers_in_global_when_order,
+]);
+conformance_tests!(
+    wheel_tiny,
+    || TimingWheel::new(WheelConfig::default().tick_shift(0).slot_bits(2).levels(3).stripes(3)),
+    extra: [one_check_runs_due_timers_in_global_when_order]
+);
+conformance_tests!(
+    wheel_coarse,
+    || TimingWheel::new(WheelConfig::default().tick_shift(20).stripes(2)),
+    extra: [one_check_runs_due_timers_in_global_when_order]
+);

@@ -1,0 +1,281 @@
+//! loom models of the wheel's concurrent protocols.
+//!
+//! Run with:
+//!
+//! ```text
+//! RUSTFLAGS="--cfg loom" cargo test --release -p gowheel-wheel loom
+//! ```
+//!
+//! Each model explores every interleaving of its threads up to a preemption
+//! bound (`LOOM_MAX_PREEMPTIONS`, 2 by default here; raise it for a longer
+//! run). The wheel is tiny (1 ns ticks, 4 slots a level, 2 levels, one
+//! stripe), so deadlines a few nanoseconds apart already sit at different
+//! levels and cascade.
+//!
+//! With `--cfg gowheel_broken_min_order` added, `modify` lowers the slot
+//! bound *before* publishing `MODIFIED` (the order Go's CL 574741 fixed) and
+//! `loom_modify_earlier_racing_adjust` must fail: that is the proof that the
+//! model can see the bug.
+#![cfg(loom)]
+
+use std::sync::Mutex;
+
+use gowheel_wheel::{TimingWheel, WheelConfig, WheelTimer, callback};
+use loom::sync::Arc;
+use loom::thread;
+
+/// Runs `f` under loom with the preemption bound from `LOOM_MAX_PREEMPTIONS`
+/// (default 2).
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(2);
+    }
+    builder.check(f);
+}
+
+fn tiny_wheel() -> TimingWheel {
+    TimingWheel::new(
+        WheelConfig::default()
+            .tick_shift(0)
+            .slot_bits(2)
+            .levels(2)
+            .stripes(1),
+    )
+}
+
+/// Fires recorded as `(name, when)` where `when = now - delay`... the check
+/// time is passed in so that `when` can be recovered.
+type Log = std::sync::Arc<Mutex<Vec<(&'static str, i64)>>>;
+
+/// A timer whose callback records `(name, delay)`.
+fn recording_timer(wheel: &TimingWheel, log: &Log, name: &'static str) -> WheelTimer {
+    let log = log.clone();
+    wheel.new_timer(callback(move |_seq, delay| {
+        log.lock().unwrap().push((name, delay));
+    }))
+}
+
+fn fired(log: &Log, name: &str) -> usize {
+    log.lock()
+        .unwrap()
+        .iter()
+        .filter(|(n, _)| *n == name)
+        .count()
+}
+
+/// A modify that moves a timer earlier races with the driver adjusting the
+/// timer's slot. Go's bug: the driver clears the slot's modified bound
+/// (step 2) and scans the slot (step 3) while the modify is between
+/// lowering that bound and publishing MODIFIED; the scan skips the timer,
+/// step 4 recomputes the minimum from its old deadline, and the timer fires
+/// late. The new deadline must never be lost: afterwards the wake time is at
+/// most the new deadline, and a check then fires the timer.
+#[test]
+fn loom_modify_earlier_racing_adjust() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        // Both filed in level 1, slot 3 (ticks 12..16).
+        let moved = recording_timer(&wheel, &log, "moved");
+        let other = recording_timer(&wheel, &log, "other");
+        wheel.reset(&moved, 12, 0);
+        wheel.reset(&other, 13, 0);
+        // `other` moved earlier first: the slot now carries a bound of 5,
+        // so the driver's check at 5 adjusts this very slot, and the racing
+        // modify below finds the bound already lower than its own deadline.
+        wheel.reset(&other, 5, 0);
+        let moved = Arc::new(moved);
+
+        let modifier = {
+            let (wheel, moved) = (wheel.clone(), moved.clone());
+            thread::spawn(move || assert!(wheel.reset(&moved, 10, 0)))
+        };
+        let driver = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                wheel.check(5);
+            })
+        };
+        modifier.join().unwrap();
+        driver.join().unwrap();
+
+        assert_eq!(fired(&log, "other"), 1, "the earlier timer fires at 5");
+        assert_eq!(fired(&log, "moved"), 0, "not due before 10");
+        let wake = wheel.wake_time();
+        assert!(
+            wake != 0 && wake <= 10,
+            "the moved deadline 10 was lost: wake time {wake}"
+        );
+        wheel.check(10);
+        assert_eq!(
+            fired(&log, "moved"),
+            1,
+            "a check at the new deadline must fire the moved timer"
+        );
+        wheel.verify();
+    });
+}
+
+/// `stop` races with the driver firing the same timer: exactly one of "stop
+/// returned true" and "the callback ran" happens.
+#[test]
+fn loom_stop_racing_fire() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        let timer = Arc::new(recording_timer(&wheel, &log, "timer"));
+        wheel.reset(&timer, 3, 0);
+
+        let stopper = {
+            let (wheel, timer) = (wheel.clone(), timer.clone());
+            thread::spawn(move || wheel.stop(&timer))
+        };
+        let driver = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                wheel.check(3);
+            })
+        };
+        let stopped = stopper.join().unwrap();
+        driver.join().unwrap();
+        wheel.check(100);
+
+        let runs = fired(&log, "timer");
+        assert!(
+            stopped != (runs == 1) && runs <= 1,
+            "stop returned {stopped} and the callback ran {runs} times"
+        );
+        wheel.verify();
+    });
+}
+
+/// `reset` to a later time races with the driver firing the timer: if the
+/// reset found it pending, it fires once, at the new time; otherwise it
+/// fired at the old time and fires again at the new one.
+#[test]
+fn loom_reset_racing_fire() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        let timer = Arc::new(recording_timer(&wheel, &log, "timer"));
+        wheel.reset(&timer, 3, 0);
+
+        let resetter = {
+            let (wheel, timer) = (wheel.clone(), timer.clone());
+            thread::spawn(move || wheel.reset(&timer, 9, 0))
+        };
+        let driver = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                wheel.check(3);
+            })
+        };
+        let was_pending = resetter.join().unwrap();
+        driver.join().unwrap();
+        let before = fired(&log, "timer");
+        assert!(
+            wheel.wake_time() != 0 && wheel.wake_time() <= 9,
+            "the reset deadline 9 must be pending"
+        );
+        wheel.check(9);
+        let after = fired(&log, "timer");
+        if was_pending {
+            assert_eq!(
+                (before, after),
+                (0, 1),
+                "reset won: only the new deadline fires"
+            );
+        } else {
+            assert_eq!(
+                (before, after),
+                (1, 2),
+                "fire won: old and new deadlines fire"
+            );
+        }
+        assert_eq!(
+            log.lock().unwrap().last().unwrap().1,
+            0,
+            "fired at 9 exactly"
+        );
+        wheel.verify();
+    });
+}
+
+/// Two threads reset one pending timer, one earlier and one later: both
+/// find it pending, and it fires exactly once, at whichever deadline was
+/// set last, never later than the wake time promised.
+#[test]
+fn loom_two_threads_reset_one_timer() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        let timer = Arc::new(recording_timer(&wheel, &log, "timer"));
+        wheel.reset(&timer, 10, 0);
+
+        let resets: Vec<_> = [5, 14]
+            .into_iter()
+            .map(|when| {
+                let (wheel, timer) = (wheel.clone(), timer.clone());
+                thread::spawn(move || wheel.reset(&timer, when, 0))
+            })
+            .collect();
+        for reset in resets {
+            assert!(
+                reset.join().unwrap(),
+                "the timer was pending for both resets"
+            );
+        }
+        let wake = wheel.wake_time();
+        assert!(
+            wake != 0 && wake <= 14,
+            "wake time {wake} later than both deadlines"
+        );
+        wheel.check(5);
+        let early = fired(&log, "timer");
+        wheel.check(14);
+        assert_eq!(fired(&log, "timer"), 1, "fires exactly once");
+        if early == 0 {
+            assert!(wheel.wake_time() == 0 || wheel.wake_time() > 14);
+        }
+        wheel.verify();
+    });
+}
+
+/// A timer is armed while the driver empties the slot it lands in (firing
+/// the slot's other timer): the new timer is neither lost nor fired early.
+#[test]
+fn loom_timer_added_while_driver_empties_its_slot() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        let first = recording_timer(&wheel, &log, "first");
+        wheel.reset(&first, 2, 0);
+        let second = Arc::new(recording_timer(&wheel, &log, "second"));
+
+        let adder = {
+            let (wheel, second) = (wheel.clone(), second.clone());
+            thread::spawn(move || assert!(!wheel.reset(&second, 3, 0)))
+        };
+        let driver = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                wheel.check(2);
+            })
+        };
+        adder.join().unwrap();
+        driver.join().unwrap();
+
+        assert_eq!(fired(&log, "first"), 1);
+        assert_eq!(fired(&log, "second"), 0, "not due at 2");
+        let wake = wheel.wake_time();
+        assert!(
+            wake != 0 && wake <= 3,
+            "the added deadline 3 was lost: wake time {wake}"
+        );
+        wheel.check(3);
+        assert_eq!(fired(&log, "second"), 1);
+        wheel.verify();
+        drop(first);
+    });
+}
