@@ -294,14 +294,26 @@ impl TimerSet for HeapTimerSet {
     }
 
     /// Checks every shard in turn with Go's `ts.check`, and returns the
-    /// earliest of their next wake times.
+    /// earliest of their answers and of the shards' wake times.
+    ///
+    /// A shard's `check` answers with its head's deadline, which can be
+    /// later than a timer moved earlier and not yet adjusted (only
+    /// `min_when_modified` knows of it). Go's scheduler covers that by
+    /// taking the minimum with every P's `wakeTime` (`checkTimersNoP`),
+    /// besides the `wakeNetPoller` call in `modify`; the set does the same,
+    /// so that its answer alone is never late.
     fn check(&self, now: i64) -> i64 {
-        self.shards
+        let polled = self
+            .shards
             .iter()
             .map(|shard| shard.check(now))
             .filter(|&next| next != 0)
-            .min()
-            .unwrap_or(0)
+            .min();
+        match (polled, self.wake_time()) {
+            (Some(polled), 0) => polled,
+            (Some(polled), wake) => polled.min(wake),
+            (None, wake) => wake,
+        }
     }
 
     /// The earliest of the shards' wake times (Go's `timeSleepUntil`, with
