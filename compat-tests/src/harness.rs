@@ -1,0 +1,761 @@
+//! The harness the conformance bodies drive a [`TimerSet`] through.
+//!
+//! # Ground rules
+//!
+//! * A [`Recorder`] builds callbacks that log every run as a [`Fired`]
+//!   event: the timer's id (captured in the closure), the `seq` and `delay`
+//!   the set passed, and the clock reading while it ran. Tests assert on the
+//!   exact log.
+//! * A [`Harness`] owns a set, a [`ManualClock`], a recorder and a small
+//!   model of what every timer should be doing (its pending deadline, period
+//!   and `seq`). Every operation made through the harness is followed by
+//!   [`Harness::assert_invariants`], which runs [`TimerSet::verify`] and
+//!   compares the set with the model (see there for the list). Single-threaded
+//!   tests go through the harness, so no operation goes unchecked.
+//! * Callbacks run inside [`TimerSet::check`], when `verify` must not be
+//!   called. Callbacks that operate on timers go through [`Ops`], the
+//!   harness's operations minus the checks; the model is still kept up to
+//!   date, and any disagreement is stored and reported by the next check of
+//!   the invariants, so that no assertion panics inside the set's `check`.
+//! * Bulk loops (ten thousand timers) also use [`Ops`] and then call
+//!   [`Harness::assert_invariants`] once per batch: verifying a set of `n`
+//!   timers costs O(n), and doing it after each of `n` operations would make
+//!   the bulk tests quadratic.
+//!
+//! The model is keyed by the harness's own timer ids, so it works for any
+//! backend: it knows nothing about how a set files its timers.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+use gowheel::{Callback, MAX_WHEN, ManualClock, NOT_ARMED, TimerSet, TimerSetStats};
+
+/// A timer set the conformance suite can run: a [`TimerSet`] whose sets and
+/// timer handles may be captured by `'static` callbacks and threads.
+///
+/// Implemented for every such set; backends need do nothing.
+pub trait TestableSet: TimerSet<Timer: 'static> + 'static {}
+
+impl<S: TimerSet<Timer: 'static> + 'static> TestableSet for S {}
+
+/// Locks `mutex`, ignoring poisoning: a poisoned lock only means another
+/// assertion already failed, and that failure is the one worth reporting.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The deadline a periodic timer due at `when`, run `delay` ns late, must be
+/// re-armed at: `when + period * (1 + delay / period)`, saturating at
+/// [`MAX_WHEN`].
+///
+/// Computed in `i128`, independently of [`gowheel::next_periodic_when`], so
+/// that the suite does not take the library's word for it.
+///
+/// ```
+/// use gowheel_compat_tests::expected_next_periodic_when;
+/// assert_eq!(expected_next_periodic_when(100, 30, 0), 130);
+/// assert_eq!(expected_next_periodic_when(100, 30, 75), 190); // 130 and 160 skipped
+/// assert_eq!(expected_next_periodic_when(i64::MAX - 1, 5, 0), i64::MAX);
+/// ```
+pub fn expected_next_periodic_when(when: i64, period: i64, delay: i64) -> i64 {
+    assert!(
+        when > 0 && period > 0 && delay >= 0,
+        "bad periodic timer ({when}, {period}, {delay})"
+    );
+    let (when, period, delay) = (i128::from(when), i128::from(period), i128::from(delay));
+    let next = when + period * (1 + delay / period);
+    i64::try_from(next.min(i128::from(MAX_WHEN))).expect("clamped to i64::MAX")
+}
+
+/// One callback run, as a [`Recorder`] saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fired {
+    /// The id of the timer whose callback ran (captured by the callback).
+    pub id: usize,
+    /// The `seq` the set passed.
+    pub seq: u64,
+    /// The `delay` the set passed: how late the check was, `now - when`.
+    pub delay: i64,
+    /// The clock reading while the callback ran: the `now` of the check.
+    pub now: i64,
+}
+
+impl Fired {
+    /// The deadline the timer fired for: `now - delay`.
+    pub fn when(&self) -> i64 {
+        self.now.saturating_sub(self.delay)
+    }
+}
+
+impl fmt::Display for Fired {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "timer {} (seq {}) at {} for deadline {} (delay {})",
+            self.id,
+            self.seq,
+            self.now,
+            self.when(),
+            self.delay
+        )
+    }
+}
+
+/// Builds callbacks that log each run, in order, as a [`Fired`] event.
+///
+/// Clones share the log. The clock is read when a callback runs, so the
+/// test must have moved it to the `now` it checks the set with, as
+/// [`Harness::check`] and [`ManualClock::run_until`] do.
+///
+/// ```
+/// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
+/// use gowheel_compat_tests::{Fired, Recorder};
+///
+/// let clock = ManualClock::new(1);
+/// let recorder = Recorder::new(clock.clone());
+/// let set = HeapTimerSet::new(1);
+/// let timer = set.new_timer(recorder.callback(7));
+/// set.reset(&timer, 100, 0);
+/// clock.run_until(&set, 100);
+/// assert_eq!(recorder.take(), vec![Fired { id: 7, seq: 0, delay: 0, now: 100 }]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Recorder {
+    clock: ManualClock,
+    fired: Arc<Mutex<Vec<Fired>>>,
+}
+
+impl Recorder {
+    /// A recorder with an empty log, reading `clock` when callbacks run.
+    pub fn new(clock: ManualClock) -> Recorder {
+        Recorder {
+            clock,
+            fired: Arc::default(),
+        }
+    }
+
+    /// The clock callbacks read.
+    pub fn clock(&self) -> &ManualClock {
+        &self.clock
+    }
+
+    /// Logs a run of timer `id`'s callback, now, and returns the event.
+    pub fn record(&self, id: usize, seq: u64, delay: i64) -> Fired {
+        let fired = Fired {
+            id,
+            seq,
+            delay,
+            now: self.clock.now(),
+        };
+        lock(&self.fired).push(fired);
+        fired
+    }
+
+    /// A callback that logs each of its runs as timer `id`.
+    pub fn callback(&self, id: usize) -> Callback {
+        let recorder = self.clone();
+        gowheel::callback(move |seq, delay| {
+            recorder.record(id, seq, delay);
+        })
+    }
+
+    /// A copy of the log, oldest first.
+    pub fn fired(&self) -> Vec<Fired> {
+        lock(&self.fired).clone()
+    }
+
+    /// Empties the log and returns what it held, oldest first.
+    pub fn take(&self) -> Vec<Fired> {
+        std::mem::take(&mut *lock(&self.fired))
+    }
+
+    /// The number of events logged and not yet taken.
+    pub fn len(&self) -> usize {
+        lock(&self.fired).len()
+    }
+
+    /// Whether no event is logged.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A timer made through a [`Harness`] or [`Ops`]: the set's handle and the
+/// id its recording callback logs.
+///
+/// Cloning gives another reference to the same handle; dropping every clone
+/// drops the handle (which must not stop the timer).
+pub struct Tracked<T> {
+    id: usize,
+    timer: Arc<T>,
+}
+
+impl<T> Clone for Tracked<T> {
+    fn clone(&self) -> Self {
+        Tracked {
+            id: self.id,
+            timer: self.timer.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Tracked<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tracked")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Tracked<T> {
+    /// The id this timer's callbacks log.
+    pub fn id(&self) -> usize {
+        self.id
+    }
+
+    /// The set's handle.
+    pub fn timer(&self) -> &T {
+        &self.timer
+    }
+}
+
+/// What the model expects of one timer.
+#[derive(Clone, Copy, Debug, Default)]
+struct ModelTimer {
+    /// The pending deadline; [`NOT_ARMED`] if not pending.
+    when: i64,
+    /// The period it was last armed with.
+    period: i64,
+    /// The `seq` its callback gets.
+    seq: u64,
+}
+
+/// The harness's model of the set: for each timer, whether and when it is
+/// pending, by Go's rules. Kept in step with the set by [`Ops`].
+#[derive(Debug, Default)]
+struct Model {
+    /// Indexed by timer id.
+    timers: Vec<ModelTimer>,
+    /// `(when, id)` of every pending timer, to find the earliest quickly.
+    pending: BTreeSet<(i64, usize)>,
+    /// Disagreements found while a check was running, reported at the next
+    /// [`Harness::assert_invariants`].
+    violations: Vec<String>,
+}
+
+impl Model {
+    fn add_timer(&mut self) -> usize {
+        self.timers.push(ModelTimer::default());
+        self.timers.len() - 1
+    }
+
+    fn is_pending(&self, id: usize) -> bool {
+        self.timers[id].when != NOT_ARMED
+    }
+
+    /// Sets timer `id`'s pending deadline; returns whether it was pending.
+    fn set_when(&mut self, id: usize, when: i64) -> bool {
+        let old = std::mem::replace(&mut self.timers[id].when, when);
+        if old != NOT_ARMED {
+            self.pending.remove(&(old, id));
+        }
+        if when != NOT_ARMED {
+            self.pending.insert((when, id));
+        }
+        old != NOT_ARMED
+    }
+
+    /// Go's `t.modify`; returns whether the timer was pending.
+    fn modify(&mut self, id: usize, when: i64, period: i64, seq: Option<u64>) -> bool {
+        let timer = &mut self.timers[id];
+        timer.period = period;
+        if let Some(seq) = seq {
+            timer.seq = seq;
+        }
+        self.set_when(id, when)
+    }
+
+    /// Go's `t.stop`; returns whether the timer was pending.
+    fn stop(&mut self, id: usize) -> bool {
+        self.set_when(id, NOT_ARMED)
+    }
+
+    /// Go's `t.unlockAndRun`, as seen from the callback: checks that the
+    /// run is one the model expects, then disarms or re-arms the timer.
+    fn fire(&mut self, fired: &Fired) {
+        let expected = self.timers[fired.id];
+        let problem = if expected.when == NOT_ARMED {
+            Some("while not pending".to_string())
+        } else if fired.delay < 0 {
+            Some(format!("early, before its deadline {}", expected.when))
+        } else if fired.when() != expected.when {
+            Some(format!("but its pending deadline is {}", expected.when))
+        } else if fired.seq != expected.seq {
+            Some(format!("but its seq is {}", expected.seq))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.violations.push(format!("{fired} {problem}"));
+            return;
+        }
+        let next = if expected.period > 0 {
+            expected_next_periodic_when(expected.when, expected.period, fired.delay)
+        } else {
+            NOT_ARMED
+        };
+        self.set_when(fired.id, next);
+    }
+
+    fn earliest_pending(&self) -> Option<(i64, usize)> {
+        self.pending.first().copied()
+    }
+}
+
+/// The operations of a [`Harness`], without the invariant checks: for
+/// callbacks (which run inside a check, when the set must not be verified)
+/// and for bulk loops that verify once per batch.
+///
+/// Every operation keeps the harness's model in step with the set, and
+/// records (rather than panics on) any disagreement: a returned `bool` that
+/// differs from the model's, or a callback run the model does not expect.
+/// [`Harness::assert_invariants`] reports them.
+///
+/// Holds the set weakly, so that callbacks capturing an `Ops` do not keep
+/// their own set alive.
+pub struct Ops<S> {
+    set: Weak<S>,
+    recorder: Recorder,
+    model: Arc<Mutex<Model>>,
+}
+
+impl<S> Clone for Ops<S> {
+    fn clone(&self) -> Self {
+        Ops {
+            set: self.set.clone(),
+            recorder: self.recorder.clone(),
+            model: self.model.clone(),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Ops<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ops").finish_non_exhaustive()
+    }
+}
+
+impl<S: TestableSet> Ops<S> {
+    fn set(&self) -> Arc<S> {
+        self.set.upgrade().expect("the harness's set was dropped")
+    }
+
+    /// The recorder the callbacks log to.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// The harness's clock.
+    pub fn clock(&self) -> &ManualClock {
+        self.recorder.clock()
+    }
+
+    /// The clock's reading.
+    pub fn now(&self) -> i64 {
+        self.clock().now()
+    }
+
+    /// A callback for timer `id` that logs each run and tells the model.
+    pub fn callback(&self, id: usize) -> Callback {
+        self.callback_then(id, |_, _| {})
+    }
+
+    /// A callback for timer `id` that logs each run, tells the model, and
+    /// then calls `then` with these operations and the run.
+    pub fn callback_then<F>(&self, id: usize, then: F) -> Callback
+    where
+        F: Fn(&Ops<S>, &Fired) + Send + Sync + 'static,
+    {
+        let ops = self.clone();
+        gowheel::callback(move |seq, delay| {
+            let fired = ops.recorder.record(id, seq, delay);
+            lock(&ops.model).fire(&fired);
+            then(&ops, &fired);
+        })
+    }
+
+    /// A new, unarmed timer whose callback logs each run.
+    pub fn new_timer(&self) -> Tracked<S::Timer> {
+        self.new_timer_then(|_, _| {})
+    }
+
+    /// A new, unarmed timer whose callback logs each run and then calls
+    /// `then` (see [`callback_then`](Self::callback_then)).
+    pub fn new_timer_then<F>(&self, then: F) -> Tracked<S::Timer>
+    where
+        F: Fn(&Ops<S>, &Fired) + Send + Sync + 'static,
+    {
+        let id = lock(&self.model).add_timer();
+        let timer = self.set().new_timer(self.callback_then(id, then));
+        Tracked {
+            id,
+            timer: Arc::new(timer),
+        }
+    }
+
+    /// A new, unarmed timer with a callback of the test's own that does not
+    /// log. It must be given a logging callback (with
+    /// [`modify`](Self::modify)) before it can fire: the model expects every
+    /// timer it arms to log its runs.
+    pub fn new_timer_with(&self, callback: Callback) -> Tracked<S::Timer> {
+        let id = lock(&self.model).add_timer();
+        let timer = self.set().new_timer(callback);
+        Tracked {
+            id,
+            timer: Arc::new(timer),
+        }
+    }
+
+    /// [`TimerSet::modify`]; a `Some` callback must log (use
+    /// [`callback`](Self::callback)).
+    pub fn modify(
+        &self,
+        timer: &Tracked<S::Timer>,
+        when: i64,
+        period: i64,
+        callback: Option<Callback>,
+        seq: u64,
+    ) -> bool {
+        let new_seq = callback.is_some().then_some(seq);
+        let pending = self.set().modify(&timer.timer, when, period, callback, seq);
+        let expected = lock(&self.model).modify(timer.id, when, period, new_seq);
+        self.expect_result("modify", timer, pending, expected);
+        pending
+    }
+
+    /// [`TimerSet::reset`].
+    pub fn reset(&self, timer: &Tracked<S::Timer>, when: i64, period: i64) -> bool {
+        let pending = self.set().reset(&timer.timer, when, period);
+        let expected = lock(&self.model).modify(timer.id, when, period, None);
+        self.expect_result("reset", timer, pending, expected);
+        pending
+    }
+
+    /// [`TimerSet::stop`].
+    pub fn stop(&self, timer: &Tracked<S::Timer>) -> bool {
+        let pending = self.set().stop(&timer.timer);
+        let expected = lock(&self.model).stop(timer.id);
+        self.expect_result("stop", timer, pending, expected);
+        pending
+    }
+
+    /// Whether the model has `timer` pending.
+    pub fn is_pending(&self, timer: &Tracked<S::Timer>) -> bool {
+        lock(&self.model).is_pending(timer.id)
+    }
+
+    /// The number of timers the model has pending.
+    pub fn pending_count(&self) -> usize {
+        lock(&self.model).pending.len()
+    }
+
+    fn expect_result(&self, op: &str, timer: &Tracked<S::Timer>, got: bool, expected: bool) {
+        if got != expected {
+            lock(&self.model).violations.push(format!(
+                "{op} of timer {} returned {got}, but the timer was {}pending",
+                timer.id,
+                if expected { "" } else { "not " }
+            ));
+        }
+    }
+}
+
+/// A timer set driven by a manual clock, with every operation checked.
+///
+/// After each operation, [`assert_invariants`](Self::assert_invariants)
+/// verifies the set and compares it with the harness's model; after each
+/// [`check`](Self::check) and [`run_until`](Self::run_until) it also checks
+/// that nothing due was left unfired.
+///
+/// ```
+/// use gowheel::HeapTimerSet;
+/// use gowheel_compat_tests::Harness;
+///
+/// let h = Harness::new(HeapTimerSet::new(1), 1);
+/// let timer = h.new_timer();
+/// assert!(!h.reset(&timer, 100, 0));
+/// h.check(99);
+/// assert!(h.take_fired().is_empty());
+/// h.check(130);
+/// let fired = h.take_fired();
+/// assert_eq!((fired[0].id, fired[0].delay), (timer.id(), 30));
+/// ```
+pub struct Harness<S> {
+    set: Arc<S>,
+    ops: Ops<S>,
+}
+
+impl<S> fmt::Debug for Harness<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Harness").finish_non_exhaustive()
+    }
+}
+
+impl<S: TestableSet> Harness<S> {
+    /// A harness around `set`, with a fresh clock reading `start`.
+    pub fn new(set: S, start: i64) -> Harness<S> {
+        let set = Arc::new(set);
+        let ops = Ops {
+            set: Arc::downgrade(&set),
+            recorder: Recorder::new(ManualClock::new(start)),
+            model: Arc::default(),
+        };
+        let harness = Harness { set, ops };
+        harness.assert_invariants("creating the set");
+        harness
+    }
+
+    /// The set, for calls the harness does not wrap (the test must check
+    /// what they do itself).
+    pub fn set(&self) -> &S {
+        &self.set
+    }
+
+    /// The unchecked operations, for callbacks and bulk loops.
+    pub fn ops(&self) -> &Ops<S> {
+        &self.ops
+    }
+
+    /// The harness's clock.
+    pub fn clock(&self) -> &ManualClock {
+        self.ops.clock()
+    }
+
+    /// The clock's reading.
+    pub fn now(&self) -> i64 {
+        self.ops.now()
+    }
+
+    /// [`Ops::new_timer`], checked.
+    pub fn new_timer(&self) -> Tracked<S::Timer> {
+        let timer = self.ops.new_timer();
+        self.assert_invariants("new_timer");
+        timer
+    }
+
+    /// [`Ops::new_timer_then`], checked.
+    pub fn new_timer_then<F>(&self, then: F) -> Tracked<S::Timer>
+    where
+        F: Fn(&Ops<S>, &Fired) + Send + Sync + 'static,
+    {
+        let timer = self.ops.new_timer_then(then);
+        self.assert_invariants("new_timer");
+        timer
+    }
+
+    /// [`Ops::new_timer_with`], checked.
+    pub fn new_timer_with(&self, callback: Callback) -> Tracked<S::Timer> {
+        let timer = self.ops.new_timer_with(callback);
+        self.assert_invariants("new_timer");
+        timer
+    }
+
+    /// [`Ops::callback`]: a logging callback for timer `id`.
+    pub fn callback(&self, id: usize) -> Callback {
+        self.ops.callback(id)
+    }
+
+    /// [`TimerSet::modify`], checked.
+    pub fn modify(
+        &self,
+        timer: &Tracked<S::Timer>,
+        when: i64,
+        period: i64,
+        callback: Option<Callback>,
+        seq: u64,
+    ) -> bool {
+        let pending = self.ops.modify(timer, when, period, callback, seq);
+        self.assert_invariants(&format!("modify(timer {}, {when}, {period})", timer.id));
+        pending
+    }
+
+    /// [`TimerSet::reset`], checked.
+    pub fn reset(&self, timer: &Tracked<S::Timer>, when: i64, period: i64) -> bool {
+        let pending = self.ops.reset(timer, when, period);
+        self.assert_invariants(&format!("reset(timer {}, {when}, {period})", timer.id));
+        pending
+    }
+
+    /// [`TimerSet::stop`], checked.
+    pub fn stop(&self, timer: &Tracked<S::Timer>) -> bool {
+        let pending = self.ops.stop(timer);
+        self.assert_invariants(&format!("stop(timer {})", timer.id));
+        pending
+    }
+
+    /// Moves the clock to `now` and calls [`TimerSet::check`] once, then
+    /// checks the invariants and that nothing due at `now` is still pending.
+    /// Returns what `check` returned.
+    ///
+    /// Go's check does not promise to run a timer that a callback moves, in
+    /// the middle of the check, to a deadline at or before `now` (it may be
+    /// left for the next check, which the wake time calls for at once);
+    /// tests whose callbacks do that drive the set with
+    /// [`run_until`](Self::run_until) instead.
+    ///
+    /// # Panics
+    ///
+    /// If `now` is before the clock's reading, or on a broken invariant.
+    pub fn check(&self, now: i64) -> i64 {
+        let clock_now = self.now();
+        assert!(
+            now >= clock_now,
+            "check({now}) would move the clock back from {clock_now}"
+        );
+        self.clock().advance(now - clock_now);
+        let next = self.set.check(now);
+        let what = format!("check({now})");
+        self.assert_invariants(&what);
+        self.assert_nothing_due(&what, now);
+        let earliest = lock(&self.ops.model).earliest_pending();
+        if next != NOT_ARMED {
+            assert!(
+                next > now,
+                "{what} returned wake time {next}, not after now"
+            );
+        }
+        if let Some((when, id)) = earliest {
+            assert!(
+                next != NOT_ARMED && next <= when,
+                "{what} returned wake time {next}, but timer {id} is pending at {when}"
+            );
+        }
+        next
+    }
+
+    /// What [`ManualClock::run_until`] does, checked: steps the clock
+    /// through the set's wake times up to `target`, checking the set at each
+    /// with the clock reading that time, so that each timer fires at its own
+    /// deadline; then leaves the clock at `target`. Checks the invariants
+    /// after every check, and at the end that nothing due by `target` is
+    /// still pending.
+    ///
+    /// # Panics
+    ///
+    /// On a broken invariant, or if the set stops making progress: a wake
+    /// time that stays at or before the time just checked for
+    /// [`STALL_LIMIT`](Self::STALL_LIMIT) checks in a row (a check at a wake
+    /// time must run what is due there or tighten the bound; a few repeats
+    /// are allowed for timers that callbacks move to the current time).
+    /// `ManualClock::run_until` would loop forever instead.
+    pub fn run_until(&self, target: i64) {
+        let mut stalled = 0;
+        loop {
+            let next = self.set.wake_time();
+            if next == NOT_ARMED || next > target {
+                break;
+            }
+            let now = self.now().max(next);
+            self.clock().advance(now - self.now());
+            self.set.check(now);
+            self.assert_invariants(&format!("check({now}) in run_until({target})"));
+            let after = self.set.wake_time();
+            if after != NOT_ARMED && after <= now {
+                stalled += 1;
+                assert!(
+                    stalled < Self::STALL_LIMIT,
+                    "run_until({target}): {stalled} checks at {now} left the wake time at {after}: \
+                     nothing due there runs, and the bound does not move"
+                );
+            } else {
+                stalled = 0;
+            }
+        }
+        if target > self.now() {
+            self.clock().advance(target - self.now());
+        }
+        let what = format!("run_until({target})");
+        self.assert_invariants(&what);
+        self.assert_nothing_due(&what, target);
+    }
+
+    /// How many checks in a row [`run_until`](Self::run_until) allows
+    /// without the wake time moving past the time checked.
+    pub const STALL_LIMIT: usize = 100;
+
+    /// Empties the log of fired events and returns it, oldest first.
+    pub fn take_fired(&self) -> Vec<Fired> {
+        self.ops.recorder.take()
+    }
+
+    /// Whether the model has `timer` pending.
+    pub fn is_pending(&self, timer: &Tracked<S::Timer>) -> bool {
+        self.ops.is_pending(timer)
+    }
+
+    /// The number of timers the model has pending.
+    pub fn pending_count(&self) -> usize {
+        self.ops.pending_count()
+    }
+
+    /// The set's [`TimerSet::stats`].
+    pub fn stats(&self) -> TimerSetStats {
+        self.set.stats()
+    }
+
+    /// Checks, after the operation described by `after`:
+    ///
+    /// 1. [`TimerSet::verify`];
+    /// 2. that every operation returned what Go's rules say (the model's
+    ///    "was pending") and every callback run was one the model expected:
+    ///    at the deadline the timer was last armed for, never early, with
+    ///    the `seq` of its last callback;
+    /// 3. that [`TimerSet::stats`] adds up: `filed - zombies` is exactly the
+    ///    number of pending timers;
+    /// 4. that [`TimerSet::wake_time`] is set and no later than the earliest
+    ///    pending deadline, if any is pending;
+    /// 5. that [`TimerSet::wake_time`] is [`NOT_ARMED`] when nothing is
+    ///    filed.
+    ///
+    /// # Panics
+    ///
+    /// On the first broken invariant, naming `after`.
+    pub fn assert_invariants(&self, after: &str) {
+        self.set.verify();
+        let model = lock(&self.ops.model);
+        assert!(
+            model.violations.is_empty(),
+            "after {after}: the set disagrees with Go's rules:\n  {}",
+            model.violations.join("\n  ")
+        );
+        let stats = self.set.stats();
+        let pending = model.pending.len();
+        assert!(
+            stats.zombies <= stats.filed && stats.filed - stats.zombies == pending,
+            "after {after}: stats say {stats}, but {pending} timers are pending"
+        );
+        let wake = self.set.wake_time();
+        if let Some((when, id)) = model.earliest_pending() {
+            assert!(
+                wake != NOT_ARMED && wake <= when,
+                "after {after}: wake time {wake} is later than timer {id}'s deadline {when}"
+            );
+        }
+        if stats.filed == 0 {
+            assert_eq!(
+                wake, NOT_ARMED,
+                "after {after}: no timers filed, yet a wake time"
+            );
+        }
+    }
+
+    fn assert_nothing_due(&self, what: &str, now: i64) {
+        if let Some((when, id)) = lock(&self.ops.model).earliest_pending() {
+            assert!(
+                when > now,
+                "after {what}: timer {id} is still pending at {when}: a due timer did not fire"
+            );
+        }
+    }
+}
