@@ -4,23 +4,67 @@
 //! wheel, with a faithful port of Go's per-P timer heaps beside it as the
 //! reference both are held to.
 //!
-//! This crate offers the **runtime layer**: the [`TimerSet`] trait, with the
-//! operations and answers of Go's `runtime/time.go` (`modify`, `stop`,
-//! `reset`, `check`, `wake_time`) on `i64` nanosecond deadlines, and two
-//! implementations: [`TimingWheel`], the default, and [`HeapTimerSet`], the
-//! port of Go's heaps that the wheel is held to. Code generic over
-//! `TimerSet` switches backend by changing one constructor. A
-//! [`ManualClock`] drives a set deterministically in tests.
+//! ## The time-package layer
+//!
+//! What Go programs call, with Go 1.23+ semantics: [`Timer`] and its
+//! channel, [`after_func`], [`Ticker`], [`after`], [`tick`], [`sleep`]. The
+//! free functions and `::new` constructors use a process-wide
+//! [`default_runtime`] (the wheel, a monotonic clock and a driver thread);
+//! a [`Runtime`] built explicitly chooses its backend, its number of stripes
+//! or shards, and its clock.
 //!
 //! ```
-//! use gowheel::{HeapTimerSet, ManualClock, TimerSet};
+//! use std::time::Duration;
+//!
+//! let timer = gowheel::Timer::new(Duration::from_millis(5));
+//! let deadline = timer.receiver().recv(); // blocks ~5 ms; the value is the deadline
+//! assert!(!timer.stop()); // already fired and received
+//!
+//! let ticker = gowheel::Ticker::new(Duration::from_millis(1));
+//! ticker.receiver().recv();
+//! ticker.stop();
+//! # let _ = deadline;
+//! ```
+//!
+//! ### Deterministic tests: the manual clock
+//!
+//! A manual-clock runtime moves time only when asked; `advance` fires what
+//! falls due in deadline order, each at its own deadline, as Go's
+//! `testing/synctest` does. Switching backend is one line.
+//!
+//! ```
+//! use gowheel::{Backend, Runtime};
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//!
+//! for backend in [Backend::Wheel, Backend::Heap] {
+//!     let runtime = Runtime::builder().backend(backend).manual_clock().build();
+//!     let log = Arc::new(Mutex::new(Vec::new()));
+//!     let (seen, clock) = (log.clone(), runtime.clone());
+//!     let idle = runtime.after_func(Duration::from_secs(30), move || {
+//!         seen.lock().unwrap().push(clock.elapsed());
+//!     });
+//!     runtime.advance(Duration::from_secs(20));
+//!     assert!(idle.reset(Duration::from_secs(30))); // a packet: pushed back to 50 s
+//!     runtime.advance(Duration::from_secs(40));
+//!     assert_eq!(*log.lock().unwrap(), vec![Duration::from_secs(50)]);
+//! }
+//! ```
+//!
+//! ## The runtime layer
+//!
+//! Beneath, the [`TimerSet`] trait has the operations and answers of Go's
+//! `runtime/time.go` (`modify`, `stop`, `reset`, `check`, `wake_time`) on
+//! `i64` nanosecond deadlines, implemented by [`TimingWheel`] and by
+//! [`HeapTimerSet`]; a [`ManualClock`] drives a set deterministically.
+//!
+//! ```
+//! use gowheel::{ManualClock, TimerSet};
 //! use std::sync::{Arc, Mutex};
 //!
 //! let clock = ManualClock::new(1);
 //! let set = gowheel::TimingWheel::default(); // or HeapTimerSet::new(2)
 //! let log = Arc::new(Mutex::new(Vec::new()));
-//!
-//! // An idle timeout, pushed back on every "packet".
 //! let fired = log.clone();
 //! let idle = set.new_timer(gowheel::callback(move |_, _| fired.lock().unwrap().push("idle")));
 //! set.reset(&idle, 1_000, 0);
@@ -35,13 +79,23 @@
 //! ```
 #![warn(missing_docs)]
 
+mod backend;
+mod channel;
 pub mod heap;
 mod manual_clock;
+mod runtime;
+mod ticker;
+mod timer;
 mod timer_set;
 pub mod wheel;
 
+pub use backend::Backend;
+pub use channel::Receiver;
 pub use heap::{HeapTimer, HeapTimerSet};
 pub use manual_clock::ManualClock;
+pub use runtime::{BuildError, CallbackPanic, Runtime, RuntimeBuilder, default_runtime};
+pub use ticker::{NonPositiveInterval, Ticker, tick};
+pub use timer::{AfterFunc, Timer, after, after_func, sleep};
 pub use timer_set::{
     Callback, MAX_WHEN, NOT_ARMED, TimerSet, TimerSetStats, callback, next_periodic_when,
     validate_modify_args,

@@ -48,6 +48,13 @@ pub use gowheel_wheel::{
     Callback, MAX_WHEN, NOT_ARMED, callback, next_periodic_when, validate_modify_args,
 };
 
+/// A shared callback that does nothing, for timers whose callback was
+/// released.
+pub(crate) fn noop_callback() -> Callback {
+    static NOOP: std::sync::OnceLock<Callback> = std::sync::OnceLock::new();
+    NOOP.get_or_init(|| callback(|_, _| {})).clone()
+}
+
 /// A count of what a timer set holds, for tests and monitoring.
 ///
 /// ```
@@ -241,4 +248,20 @@ pub trait TimerSet: Send + Sync {
     /// assert_eq!(set.stats().filed, 0);
     /// ```
     fn stats(&self) -> TimerSetStats;
+
+    /// Disarms every timer and releases every callback, leaving the set
+    /// empty; handles stay valid and can arm their timers again. Used when
+    /// the owner of a set shuts it down, so that callbacks (and whatever
+    /// they hold) are freed even while handles live on.
+    ///
+    /// ```
+    /// use gowheel::{HeapTimerSet, TimerSet};
+    /// let set = HeapTimerSet::new(1);
+    /// let timer = set.new_timer(gowheel::callback(|_, _| {}));
+    /// set.reset(&timer, 10, 0);
+    /// set.clear();
+    /// assert_eq!(set.stats().filed, 0);
+    /// assert!(!set.stop(&timer)); // disarmed
+    /// ```
+    fn clear(&self);
 }

@@ -42,6 +42,10 @@ impl TimerSet for TimingWheel {
         TimingWheel::verify(self)
     }
 
+    fn clear(&self) {
+        TimingWheel::clear(self)
+    }
+
     fn stats(&self) -> TimerSetStats {
         let stats = TimingWheel::stats(self);
         TimerSetStats {

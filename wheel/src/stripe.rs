@@ -826,8 +826,8 @@ impl<'a> LockedStripe<'a> {
         }
     }
 
-    /// Unfiles every node (the wheel is being dropped): recycles those whose
-    /// handle is gone and drops every callback, so that callbacks holding
+    /// Unfiles and disarms every node: recycles those whose handle is gone
+    /// and drops every callback (after unlocking), so that callbacks holding
     /// references to handles cannot keep memory alive in a cycle.
     pub(crate) fn clear(&mut self) {
         let geometry = self.geometry();

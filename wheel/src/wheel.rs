@@ -500,14 +500,32 @@ impl TimingWheel {
     }
 }
 
-impl Drop for TimingWheel {
-    /// Unfiles every timer and drops every callback; nodes whose handles are
-    /// gone return to their slabs, and the slabs are freed with the last
-    /// handle.
-    fn drop(&mut self) {
+impl TimingWheel {
+    /// Disarms every timer and drops every callback, leaving the wheel
+    /// empty. Handles stay valid: their timers are unarmed, with no
+    /// callback until `modify` gives them one (a `reset` re-arms them to
+    /// call nothing). Nodes whose handles are gone return to their slabs.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// wheel.reset(&timer, 10, 0);
+    /// wheel.clear();
+    /// assert_eq!(wheel.stats().filed, 0);
+    /// assert!(!wheel.stop(&timer));
+    /// ```
+    pub fn clear(&self) {
         for stripe in self.stripes.iter() {
             stripe.lock().clear();
         }
+    }
+}
+
+impl Drop for TimingWheel {
+    /// Clears the wheel; the slabs are freed with the last handle.
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 

@@ -327,6 +327,17 @@ impl TimerSet for HeapTimerSet {
             .unwrap_or(0)
     }
 
+    /// Empties every heap: each timer is disarmed, unfiled and given a
+    /// callback that does nothing (its old one is dropped after the locks
+    /// are released). Go has no counterpart; Go's timers are collected.
+    fn clear(&self) {
+        let mut released = Vec::new();
+        for shard in self.shards.iter() {
+            shard.lock().clear(&mut released);
+        }
+        drop(released);
+    }
+
     fn verify(&self) {
         for shard in self.shards.iter() {
             shard.lock().verify();

@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::lock_order::ShardLockToken;
 use super::timer::{HEAPED, LockedTimer, MODIFIED, TimerCell, ZOMBIE, unlock_and_run, update_heap};
+use crate::timer_set::Callback;
 
 /// The arity of the heap (Go's `timerHeapN`).
 const HEAP_ARITY: usize = 4;
@@ -546,6 +547,27 @@ impl<'a> LockedShard<'a> {
         for i in (0..=(n - 2) / HEAP_ARITY).rev() {
             self.sift_down(i);
         }
+    }
+
+    /// Removes every entry, disarming and unfiling its timer and swapping
+    /// its callback for one that does nothing; the old callbacks go to
+    /// `released`, for the caller to drop after unlocking.
+    pub(crate) fn clear(&mut self, released: &mut Vec<Callback>) {
+        let noop = crate::timer_set::noop_callback();
+        let shard = self.shard;
+        for entry in self.heap_mut().drain(..) {
+            let mut t = entry.timer.lock();
+            if t.state & ZOMBIE != 0 {
+                shard.add_zombies(-1);
+            }
+            t.state = 0;
+            t.shard = None;
+            t.when = 0;
+            released.push(std::mem::replace(&mut t.callback, noop.clone()));
+        }
+        self.update_min_when_heap();
+        // SeqCst, as Go; pairs with `Shard::min_when_modified`.
+        self.shard.min_when_modified.store(0, Ordering::SeqCst);
     }
 
     /// Checks every invariant of this shard, panicking on the first broken

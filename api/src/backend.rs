@@ -1,0 +1,158 @@
+//! Which timer set a [`Runtime`](crate::Runtime) runs on, dispatched by an
+//! enum so that switching backend is one builder call and costs no virtual
+//! call on the hot path.
+
+use std::fmt;
+
+use crate::heap::{HeapTimer, HeapTimerSet};
+use crate::timer_set::{Callback, TimerSet, TimerSetStats};
+use crate::wheel::{TimingWheel, WheelConfig, WheelTimer};
+
+/// The timer set behind a runtime.
+///
+/// ```
+/// use gowheel::{Backend, Runtime};
+/// let heap = Runtime::builder().backend(Backend::Heap).manual_clock().build();
+/// assert_eq!(heap.backend(), Backend::Heap);
+/// assert_eq!(Backend::default(), Backend::Wheel);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// The lock-striped hierarchical timing wheel ([`TimingWheel`]).
+    #[default]
+    Wheel,
+    /// The port of Go's per-P timer heaps ([`HeapTimerSet`]).
+    Heap,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Wheel => "wheel",
+            Backend::Heap => "heap",
+        })
+    }
+}
+
+impl std::str::FromStr for Backend {
+    type Err = String;
+
+    /// Parses `wheel` or `heap`.
+    fn from_str(name: &str) -> Result<Backend, String> {
+        match name {
+            "wheel" => Ok(Backend::Wheel),
+            "heap" => Ok(Backend::Heap),
+            other => Err(format!(
+                "unknown backend {other:?} (expected wheel or heap)"
+            )),
+        }
+    }
+}
+
+/// A timer set of either backend.
+pub(crate) enum AnySet {
+    Wheel(TimingWheel),
+    Heap(HeapTimerSet),
+}
+
+/// A timer of either backend.
+pub(crate) enum AnyTimer {
+    Wheel(WheelTimer),
+    Heap(HeapTimer),
+}
+
+impl AnySet {
+    pub(crate) fn new(backend: Backend, parts: Option<usize>, wheel: WheelConfig) -> AnySet {
+        match backend {
+            Backend::Wheel => {
+                let config = match parts {
+                    Some(stripes) => wheel.stripes(stripes),
+                    None => wheel,
+                };
+                AnySet::Wheel(TimingWheel::new(config))
+            }
+            Backend::Heap => AnySet::Heap(match parts {
+                Some(shards) => HeapTimerSet::new(shards),
+                None => HeapTimerSet::default(),
+            }),
+        }
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            AnySet::Wheel(_) => Backend::Wheel,
+            AnySet::Heap(_) => Backend::Heap,
+        }
+    }
+
+    pub(crate) fn new_timer(&self, callback: Callback) -> AnyTimer {
+        match self {
+            AnySet::Wheel(set) => AnyTimer::Wheel(set.new_timer(callback)),
+            AnySet::Heap(set) => AnyTimer::Heap(TimerSet::new_timer(set, callback)),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn modify(
+        &self,
+        timer: &AnyTimer,
+        when: i64,
+        period: i64,
+        callback: Option<Callback>,
+        seq: u64,
+    ) -> bool {
+        match (self, timer) {
+            (AnySet::Wheel(set), AnyTimer::Wheel(timer)) => {
+                set.modify(timer, when, period, callback, seq)
+            }
+            (AnySet::Heap(set), AnyTimer::Heap(timer)) => {
+                TimerSet::modify(set, timer, when, period, callback, seq)
+            }
+            _ => unreachable!("a runtime only makes timers of its own backend"),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn stop(&self, timer: &AnyTimer) -> bool {
+        match (self, timer) {
+            (AnySet::Wheel(set), AnyTimer::Wheel(timer)) => set.stop(timer),
+            (AnySet::Heap(set), AnyTimer::Heap(timer)) => TimerSet::stop(set, timer),
+            _ => unreachable!("a runtime only makes timers of its own backend"),
+        }
+    }
+
+    pub(crate) fn check(&self, now: i64) -> i64 {
+        match self {
+            AnySet::Wheel(set) => set.check(now),
+            AnySet::Heap(set) => TimerSet::check(set, now),
+        }
+    }
+
+    pub(crate) fn wake_time(&self) -> i64 {
+        match self {
+            AnySet::Wheel(set) => set.wake_time(),
+            AnySet::Heap(set) => TimerSet::wake_time(set),
+        }
+    }
+
+    pub(crate) fn stats(&self) -> TimerSetStats {
+        match self {
+            AnySet::Wheel(set) => TimerSet::stats(set),
+            AnySet::Heap(set) => TimerSet::stats(set),
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        match self {
+            AnySet::Wheel(set) => set.clear(),
+            AnySet::Heap(set) => TimerSet::clear(set),
+        }
+    }
+
+    pub(crate) fn verify(&self) {
+        match self {
+            AnySet::Wheel(set) => set.verify(),
+            AnySet::Heap(set) => TimerSet::verify(set),
+        }
+    }
+}

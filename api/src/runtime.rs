@@ -1,0 +1,690 @@
+//! A runtime: a timer set, a clock, and whoever drives the set's checks.
+//!
+//! # Two clocks
+//!
+//! * **Real** (the default): a monotonic clock, and a driver thread that
+//!   sleeps until the set's wake time and runs what is due. Callbacks of
+//!   [`AfterFunc`](crate::AfterFunc) timers run on that thread, one at a
+//!   time: a slow callback delays every timer due after it (as a Go P that
+//!   runs a long timer function delays that P's other timers), so callbacks
+//!   should hand long work to another thread.
+//! * **Manual**: virtual time that moves only when asked. [`Runtime::advance`]
+//!   fires everything due in deadline order, each callback seeing the clock
+//!   at its own deadline; [`Runtime::sleep`], `recv` and `recv_timeout` on a
+//!   manual runtime move virtual time themselves, as Go's `testing/synctest`
+//!   does when every goroutine of its bubble is blocked. Callbacks run on the
+//!   thread that moves the clock.
+//!
+//! # Time
+//!
+//! Internally a runtime counts `i64` nanoseconds from its start, offset by
+//! one so that a deadline "now" at the very start is still a positive
+//! deadline. Durations convert as in Go: a zero duration means "now", and a
+//! deadline that overflows saturates to [`MAX_WHEN`], which is never
+//! reached.
+//!
+//! # Waking the driver
+//!
+//! The driver publishes the time it sleeps until in `sleeping_until`, then
+//! re-reads the set's wake time; whoever arms a timer re-reads
+//! `sleeping_until` after arming and unparks the driver if the new deadline
+//! is earlier (Go's `wakeNetPoller`). A SeqCst fence on each side, between
+//! its write and its read, ensures that at least one of the two sees the
+//! other: no earlier deadline is slept through.
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering, fence};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::{self, JoinHandle, Thread};
+use std::time::{Duration, Instant};
+
+use crate::backend::{AnySet, Backend};
+use crate::manual_clock::ManualClock;
+use crate::timer_set::{MAX_WHEN, NOT_ARMED, TimerSetStats};
+use crate::wheel::WheelConfig;
+
+/// Internal time at the runtime's start: deadlines must be positive.
+const EPOCH_OFFSET: i64 = 1;
+
+/// What a runtime reports when a callback panics.
+///
+/// ```
+/// use gowheel::{CallbackPanic, Runtime};
+/// use std::sync::{Arc, Mutex};
+/// use std::time::Duration;
+///
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let log = seen.clone();
+/// let runtime = Runtime::builder()
+///     .manual_clock()
+///     .panic_hook(move |panic: &CallbackPanic| log.lock().unwrap().push(panic.message().to_owned()))
+///     .build();
+/// runtime.after_func(Duration::from_secs(1), || panic!("boom"));
+/// runtime.advance(Duration::from_secs(1));
+/// assert_eq!(*seen.lock().unwrap(), vec!["boom".to_owned()]);
+/// ```
+#[derive(Debug)]
+pub struct CallbackPanic {
+    message: String,
+}
+
+impl CallbackPanic {
+    pub(crate) fn from_payload(payload: &(dyn std::any::Any + Send)) -> CallbackPanic {
+        let message = if let Some(text) = payload.downcast_ref::<&str>() {
+            (*text).to_owned()
+        } else if let Some(text) = payload.downcast_ref::<String>() {
+            text.clone()
+        } else {
+            "a panic payload that is not a string".to_owned()
+        };
+        CallbackPanic { message }
+    }
+
+    /// The panic's message.
+    ///
+    /// ```
+    /// # use gowheel::{CallbackPanic, Runtime};
+    /// # use std::time::Duration;
+    /// let runtime = Runtime::builder()
+    ///     .manual_clock()
+    ///     .panic_hook(|panic: &CallbackPanic| assert_eq!(panic.message(), "oops"))
+    ///     .build();
+    /// runtime.after_func(Duration::ZERO, || panic!("oops"));
+    /// runtime.advance(Duration::ZERO);
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CallbackPanic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a timer callback panicked: {}", self.message)
+    }
+}
+
+type PanicHook = Arc<dyn Fn(&CallbackPanic) + Send + Sync>;
+
+fn default_panic_hook() -> PanicHook {
+    Arc::new(|panic: &CallbackPanic| eprintln!("gowheel: {panic}"))
+}
+
+enum Clock {
+    Real,
+    Manual(ManualClock),
+}
+
+thread_local! {
+    /// The `now` of the check this thread is running, so that a callback
+    /// can turn its `delay` back into its exact deadline.
+    static CHECK_NOW: Cell<i64> = const { Cell::new(0) };
+    /// Whether this thread is moving a manual clock, so that a callback that
+    /// sleeps or receives on the same runtime moves it further instead of
+    /// waiting for itself.
+    static DRIVING_MANUAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The part of a runtime that timers share.
+pub(crate) struct RuntimeShared {
+    pub(crate) set: AnySet,
+    clock: Clock,
+    start: Instant,
+    panic_hook: PanicHook,
+    /// The deadline the driver sleeps until; 0 while it is awake (it
+    /// re-reads the wake time before sleeping again).
+    sleeping_until: AtomicI64,
+    driver: OnceLock<Thread>,
+    /// Serializes threads that move a manual clock.
+    manual_driving: Mutex<()>,
+}
+
+impl RuntimeShared {
+    /// The runtime's time now, in internal nanoseconds.
+    pub(crate) fn now_nanos(&self) -> i64 {
+        match &self.clock {
+            Clock::Real => {
+                let elapsed = self.start.elapsed().as_nanos();
+                i64::try_from(elapsed).map_or(MAX_WHEN, |nanos| nanos.saturating_add(EPOCH_OFFSET))
+            }
+            Clock::Manual(clock) => clock.now(),
+        }
+    }
+
+    /// The deadline `duration` from now, as Go's `when(d)`: now for a zero
+    /// duration, saturating at `MAX_WHEN`.
+    pub(crate) fn deadline_after(&self, duration: Duration) -> i64 {
+        let nanos = i64::try_from(duration.as_nanos()).unwrap_or(MAX_WHEN);
+        self.now_nanos().saturating_add(nanos)
+    }
+
+    /// A duration as a period in nanoseconds, saturating.
+    pub(crate) fn period_of(duration: Duration) -> i64 {
+        i64::try_from(duration.as_nanos()).unwrap_or(MAX_WHEN)
+    }
+
+    /// The instant of an internal time.
+    pub(crate) fn instant_of(&self, nanos: i64) -> Instant {
+        let since_start = Duration::from_nanos((nanos - EPOCH_OFFSET).max(0) as u64);
+        self.start
+            .checked_add(since_start)
+            .unwrap_or_else(|| self.start + Duration::from_secs(u32::MAX as u64))
+    }
+
+    pub(crate) fn is_manual(&self) -> bool {
+        matches!(self.clock, Clock::Manual(_))
+    }
+
+    /// The `now` of the check that is running the current callback.
+    pub(crate) fn current_check_now() -> i64 {
+        CHECK_NOW.with(Cell::get)
+    }
+
+    /// Checks the set at `now` with `now` published to callbacks.
+    fn check(&self, now: i64) -> i64 {
+        let outer = CHECK_NOW.with(|cell| cell.replace(now));
+        let next = self.set.check(now);
+        CHECK_NOW.with(|cell| cell.set(outer));
+        next
+    }
+
+    /// Tells the driver that a timer was armed at `when`: wakes it if it
+    /// sleeps past that (Go's `wakeNetPoller`).
+    #[inline]
+    pub(crate) fn armed(&self, when: i64) {
+        // SeqCst fence: pairs with the driver's fence between publishing
+        // `sleeping_until` and re-reading the wake time (see the module
+        // doc). Relaxed load: the fence orders it.
+        fence(Ordering::SeqCst);
+        if when < self.sleeping_until.load(Ordering::Relaxed) {
+            if let Some(driver) = self.driver.get() {
+                driver.unpark();
+            }
+        }
+    }
+
+    /// Reports a panic caught in a callback.
+    pub(crate) fn report_panic(&self, payload: &(dyn std::any::Any + Send)) {
+        let panic = CallbackPanic::from_payload(payload);
+        // A hook that panics itself must not take the driver down.
+        let _ =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.panic_hook)(&panic)));
+    }
+
+    /// On a manual runtime: moves the clock to `target`, firing everything
+    /// due on the way at its own deadline. Returns at once on a real clock.
+    pub(crate) fn run_until(&self, target: i64) {
+        let Clock::Manual(clock) = &self.clock else {
+            return;
+        };
+        let nested = DRIVING_MANUAL.with(|driving| driving.replace(true));
+        let _driving = (!nested).then(|| {
+            self.manual_driving
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        });
+        // Clears the flag even if a callback panics through here.
+        let _reset = ResetOnDrop(nested);
+        loop {
+            let next = self.set.wake_time();
+            if next == NOT_ARMED || next > target {
+                break;
+            }
+            let now = clock.now();
+            if next > now {
+                clock.advance(next - now);
+            }
+            self.check(clock.now());
+        }
+        let now = clock.now();
+        if target > now {
+            clock.advance(target - now);
+        }
+    }
+
+    /// On a manual runtime: fires what is due at the next deadline, if any
+    /// is at most `limit`, and returns whether time could move.
+    pub(crate) fn step_manual(&self, limit: i64) -> bool {
+        let next = self.set.wake_time();
+        if next == NOT_ARMED || next > limit {
+            return false;
+        }
+        self.run_until(next.max(self.now_nanos()));
+        true
+    }
+
+    /// The driver thread's loop: check, then sleep until the wake time or
+    /// an unpark.
+    fn drive(&self, stop: &AtomicBool) {
+        // Acquire: pairs with the Release store in `Runtime::drop`.
+        while !stop.load(Ordering::Acquire) {
+            let now = self.now_nanos();
+            let next = self.check(now);
+            let until = if next == NOT_ARMED { MAX_WHEN } else { next };
+            // Relaxed store, then the SeqCst fence of the handshake with
+            // `armed`; then the wake time is read again.
+            self.sleeping_until.store(until, Ordering::Relaxed);
+            fence(Ordering::SeqCst);
+            let wake = self.set.wake_time();
+            let until = if wake != NOT_ARMED {
+                until.min(wake)
+            } else {
+                until
+            };
+            let now = self.now_nanos();
+            if until > now && !stop.load(Ordering::Acquire) {
+                thread::park_timeout(Duration::from_nanos((until - now) as u64));
+            }
+            // Awake: arming needs no unpark until the next sleep.
+            self.sleeping_until.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Restores `DRIVING_MANUAL` to its value before `run_until`.
+struct ResetOnDrop(bool);
+
+impl Drop for ResetOnDrop {
+    fn drop(&mut self) {
+        DRIVING_MANUAL.with(|driving| driving.set(self.0));
+    }
+}
+
+/// Timer set + clock + driver: where [`Timer`](crate::Timer)s,
+/// [`Ticker`](crate::Ticker)s and [`AfterFunc`](crate::AfterFunc)s live.
+///
+/// Cloning gives another handle to the same runtime. When the last handle
+/// is dropped the driver stops and every timer is disarmed and its callback
+/// freed; timers that outlive it never fire.
+///
+/// ```
+/// use gowheel::Runtime;
+/// use std::time::Duration;
+///
+/// // A deterministic runtime for tests: time moves only when told.
+/// let runtime = Runtime::builder().manual_clock().build();
+/// let timer = runtime.new_timer(Duration::from_millis(50));
+/// assert!(timer.receiver().try_recv().is_none());
+/// runtime.advance(Duration::from_millis(50));
+/// let fired_at = timer.receiver().try_recv().unwrap();
+/// assert_eq!(fired_at - runtime.start(), Duration::from_millis(50));
+/// ```
+#[derive(Clone)]
+pub struct Runtime {
+    owner: Arc<RuntimeOwner>,
+}
+
+/// The owning side of a runtime: stops the driver and clears the set when
+/// the last `Runtime` handle goes.
+struct RuntimeOwner {
+    shared: Arc<RuntimeShared>,
+    driver: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
+}
+
+impl Drop for RuntimeOwner {
+    fn drop(&mut self) {
+        if let Some((stop, thread)) = self.driver.take() {
+            // Release: pairs with the Acquire in `drive`.
+            stop.store(true, Ordering::Release);
+            thread.thread().unpark();
+            // A panic on the driver thread was already reported there.
+            let _ = thread.join();
+        }
+        self.shared.set.clear();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("backend", &self.backend())
+            .field("manual", &self.is_manual())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// Builds a [`Runtime`]: backend, parts, clock, panic hook.
+///
+/// ```
+/// use gowheel::{Backend, Runtime};
+/// let runtime = Runtime::builder().backend(Backend::Heap).parts(4).build();
+/// assert_eq!(runtime.backend(), Backend::Heap);
+/// ```
+#[derive(Clone)]
+pub struct RuntimeBuilder {
+    backend: Backend,
+    parts: Option<usize>,
+    wheel: WheelConfig,
+    manual: bool,
+    panic_hook: PanicHook,
+}
+
+impl fmt::Debug for RuntimeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeBuilder")
+            .field("backend", &self.backend)
+            .field("parts", &self.parts)
+            .field("wheel", &self.wheel)
+            .field("manual", &self.manual)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for RuntimeBuilder {
+    fn default() -> RuntimeBuilder {
+        RuntimeBuilder {
+            backend: Backend::Wheel,
+            parts: None,
+            wheel: WheelConfig::default(),
+            manual: false,
+            panic_hook: default_panic_hook(),
+        }
+    }
+}
+
+impl RuntimeBuilder {
+    /// Chooses the timer set (default: the wheel).
+    ///
+    /// ```
+    /// use gowheel::{Backend, Runtime};
+    /// let runtime = Runtime::builder().backend(Backend::Heap).manual_clock().build();
+    /// assert_eq!(runtime.backend(), Backend::Heap);
+    /// ```
+    pub fn backend(mut self, backend: Backend) -> RuntimeBuilder {
+        self.backend = backend;
+        self
+    }
+
+    /// Sets the number of independently locked parts: the wheel's stripes
+    /// or the heap's shards (default: one per CPU).
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().parts(2).manual_clock().build();
+    /// # drop(runtime);
+    /// ```
+    pub fn parts(mut self, parts: usize) -> RuntimeBuilder {
+        self.parts = Some(parts);
+        self
+    }
+
+    /// Sets the wheel's shape (ignored by the heap); `parts` overrides its
+    /// stripe count.
+    ///
+    /// ```
+    /// use gowheel::{Runtime, WheelConfig};
+    /// let runtime = Runtime::builder().wheel_config(WheelConfig::default().tick_shift(16)).build();
+    /// # drop(runtime);
+    /// ```
+    pub fn wheel_config(mut self, config: WheelConfig) -> RuntimeBuilder {
+        self.wheel = config;
+        self
+    }
+
+    /// Uses a manual clock: virtual time starting at zero that moves only
+    /// through [`Runtime::advance`] and the runtime's blocking calls. No
+    /// driver thread is started.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// assert!(runtime.is_manual());
+    /// ```
+    pub fn manual_clock(mut self) -> RuntimeBuilder {
+        self.manual = true;
+        self
+    }
+
+    /// Sets what to do when a callback panics. The default prints the panic
+    /// to stderr. Either way the runtime carries on with the other timers.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder()
+    ///     .panic_hook(|panic: &gowheel::CallbackPanic| eprintln!("timer: {panic}"))
+    ///     .build();
+    /// # drop(runtime);
+    /// ```
+    pub fn panic_hook(
+        mut self,
+        hook: impl Fn(&CallbackPanic) + Send + Sync + 'static,
+    ) -> RuntimeBuilder {
+        self.panic_hook = Arc::new(hook);
+        self
+    }
+
+    /// Builds the runtime, starting its driver thread on a real clock.
+    ///
+    /// # Panics
+    ///
+    /// If the configuration is invalid (see [`try_build`](Self::try_build)).
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().build();
+    /// assert!(!runtime.is_manual());
+    /// ```
+    pub fn build(self) -> Runtime {
+        match self.try_build() {
+            Ok(runtime) => runtime,
+            Err(error) => panic!("gowheel: {error}"),
+        }
+    }
+
+    /// Builds the runtime, or says why the configuration is invalid (zero
+    /// parts, or a bad wheel shape), or why the driver thread could not be
+    /// started.
+    ///
+    /// ```
+    /// assert!(gowheel::Runtime::builder().parts(0).try_build().is_err());
+    /// ```
+    pub fn try_build(self) -> Result<Runtime, BuildError> {
+        if self.parts == Some(0) {
+            return Err(BuildError(
+                "a runtime needs at least one stripe or shard".to_owned(),
+            ));
+        }
+        let wheel = match self.parts {
+            Some(stripes) => self.wheel.stripes(stripes),
+            None => self.wheel,
+        };
+        wheel
+            .validate()
+            .map_err(|error| BuildError(error.to_string()))?;
+        let clock = if self.manual {
+            Clock::Manual(ManualClock::new(EPOCH_OFFSET))
+        } else {
+            Clock::Real
+        };
+        let shared = Arc::new(RuntimeShared {
+            set: AnySet::new(self.backend, self.parts, wheel),
+            clock,
+            start: Instant::now(),
+            panic_hook: self.panic_hook,
+            sleeping_until: AtomicI64::new(0),
+            driver: OnceLock::new(),
+            manual_driving: Mutex::new(()),
+        });
+        let driver = if self.manual {
+            None
+        } else {
+            let stop = Arc::new(AtomicBool::new(false));
+            let thread = {
+                let (shared, stop) = (shared.clone(), stop.clone());
+                thread::Builder::new()
+                    .name("gowheel-driver".to_owned())
+                    .spawn(move || shared.drive(&stop))
+                    .map_err(|error| {
+                        BuildError(format!("cannot start the driver thread: {error}"))
+                    })?
+            };
+            let _ = shared.driver.set(thread.thread().clone());
+            Some((stop, thread))
+        };
+        Ok(Runtime {
+            owner: Arc::new(RuntimeOwner { shared, driver }),
+        })
+    }
+}
+
+/// Why a [`RuntimeBuilder`] could not build a runtime.
+///
+/// ```
+/// let error = gowheel::Runtime::builder().parts(0).try_build().unwrap_err();
+/// assert!(error.to_string().contains("at least one"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError(String);
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot build the runtime: {}", self.0)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl Default for Runtime {
+    /// A wheel runtime on the real clock.
+    fn default() -> Runtime {
+        Runtime::new()
+    }
+}
+
+impl Runtime {
+    /// A wheel runtime on the real clock, with its driver thread.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::new();
+    /// assert_eq!(runtime.backend(), gowheel::Backend::Wheel);
+    /// ```
+    pub fn new() -> Runtime {
+        RuntimeBuilder::default().build()
+    }
+
+    /// A builder for a runtime with other settings.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// # drop(runtime);
+    /// ```
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder::default()
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<RuntimeShared> {
+        &self.owner.shared
+    }
+
+    /// The backend this runtime runs on.
+    ///
+    /// ```
+    /// assert_eq!(gowheel::Runtime::new().backend(), gowheel::Backend::Wheel);
+    /// ```
+    pub fn backend(&self) -> Backend {
+        self.shared().set.backend()
+    }
+
+    /// Whether this runtime runs on a manual clock.
+    ///
+    /// ```
+    /// assert!(!gowheel::Runtime::new().is_manual());
+    /// ```
+    pub fn is_manual(&self) -> bool {
+        self.shared().is_manual()
+    }
+
+    /// The instant the runtime started: virtual time zero on a manual clock.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// assert_eq!(runtime.now(), runtime.start());
+    /// ```
+    pub fn start(&self) -> Instant {
+        self.shared().start
+    }
+
+    /// The runtime's current time.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// runtime.advance(Duration::from_secs(3));
+    /// assert_eq!(runtime.now() - runtime.start(), Duration::from_secs(3));
+    /// ```
+    pub fn now(&self) -> Instant {
+        let shared = self.shared();
+        shared.instant_of(shared.now_nanos())
+    }
+
+    /// Time since the runtime started.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// runtime.advance(Duration::from_nanos(7));
+    /// assert_eq!(runtime.elapsed(), Duration::from_nanos(7));
+    /// ```
+    pub fn elapsed(&self) -> Duration {
+        let nanos = self.shared().now_nanos() - EPOCH_OFFSET;
+        Duration::from_nanos(nanos.max(0) as u64)
+    }
+
+    /// Moves a manual clock forward by `duration`, firing everything due on
+    /// the way in deadline order; each callback runs on this thread and sees
+    /// the clock at its own deadline. Timers that callbacks arm fire too if
+    /// they fall due in time. An overflowing duration saturates.
+    ///
+    /// # Panics
+    ///
+    /// On a real-clock runtime, whose time cannot be moved.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let ticker = runtime.new_ticker(Duration::from_millis(10));
+    /// runtime.advance(Duration::from_millis(35));
+    /// // One value: the channel holds one tick, later ticks were dropped.
+    /// let tick = ticker.receiver().try_recv().unwrap();
+    /// assert_eq!(tick - runtime.start(), Duration::from_millis(10));
+    /// assert!(ticker.receiver().try_recv().is_none());
+    /// ```
+    pub fn advance(&self, duration: Duration) {
+        let shared = self.shared();
+        assert!(
+            shared.is_manual(),
+            "gowheel: advance() needs a manual-clock runtime (Runtime::builder().manual_clock())"
+        );
+        shared.run_until(shared.deadline_after(duration));
+    }
+
+    /// Counts of what the runtime's timer set holds.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// assert_eq!(runtime.stats().filed, 0);
+    /// ```
+    pub fn stats(&self) -> TimerSetStats {
+        self.shared().set.stats()
+    }
+
+    /// Checks every invariant of the runtime's timer set (see
+    /// [`TimerSet::verify`](crate::TimerSet::verify)); for tests.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// runtime.verify();
+    /// ```
+    pub fn verify(&self) {
+        self.shared().set.verify();
+    }
+}
+
+/// The process-wide runtime behind the free functions and `::new`
+/// constructors: a wheel on the real clock, created on first use.
+///
+/// ```
+/// let runtime = gowheel::default_runtime();
+/// assert_eq!(runtime.backend(), gowheel::Backend::Wheel);
+/// ```
+pub fn default_runtime() -> &'static Runtime {
+    static DEFAULT: OnceLock<Runtime> = OnceLock::new();
+    DEFAULT.get_or_init(Runtime::new)
+}

@@ -1,0 +1,282 @@
+//! Go's `time.Timer` in its two forms: a channel timer ([`Timer`]) and a
+//! function timer ([`AfterFunc`]); and `After`, `AfterFunc` and `Sleep`.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backend::AnyTimer;
+use crate::channel::{ChanTimer, Receiver};
+use crate::runtime::{Runtime, RuntimeShared, default_runtime};
+use crate::timer_set::callback;
+
+/// A timer that sends the time it fires for on its channel, once (Go's
+/// `time.NewTimer`).
+///
+/// Dropping the `Timer` and every clone of its [`Receiver`] takes it out of
+/// its runtime, as Go collects unreferenced timers.
+///
+/// ```
+/// use std::time::Duration;
+/// use gowheel::Runtime;
+///
+/// let runtime = Runtime::builder().manual_clock().build();
+/// let timer = runtime.new_timer(Duration::from_secs(2));
+/// runtime.advance(Duration::from_secs(1));
+/// assert!(timer.reset(Duration::from_secs(2))); // was pending: now due at 3 s
+/// runtime.advance(Duration::from_secs(2));
+/// let at = timer.receiver().try_recv().unwrap();
+/// assert_eq!(at - runtime.start(), Duration::from_secs(3));
+/// assert!(!timer.stop()); // fired and received: nothing to stop
+/// ```
+pub struct Timer {
+    receiver: Receiver,
+}
+
+impl fmt::Debug for Timer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timer").finish_non_exhaustive()
+    }
+}
+
+impl Timer {
+    /// A timer on the [default runtime](crate::default_runtime) that fires
+    /// after `duration` (at once for zero; never for a duration so long its
+    /// deadline overflows).
+    ///
+    /// ```
+    /// let timer = gowheel::Timer::new(std::time::Duration::from_millis(1));
+    /// timer.receiver().recv();
+    /// ```
+    pub fn new(duration: Duration) -> Timer {
+        default_runtime().new_timer(duration)
+    }
+
+    /// The timer's channel (Go's `t.C`).
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.new_timer(std::time::Duration::ZERO);
+    /// runtime.advance(std::time::Duration::ZERO);
+    /// assert!(timer.receiver().try_recv().is_some());
+    /// ```
+    pub fn receiver(&self) -> &Receiver {
+        &self.receiver
+    }
+
+    /// Stops the timer (Go's `Timer.Stop`). Returns true if it stopped a
+    /// pending timer or discarded a value sitting unreceived; afterwards no
+    /// value from before the call can be received.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.new_timer(std::time::Duration::from_secs(1));
+    /// assert!(timer.stop());
+    /// assert!(!timer.stop());
+    /// ```
+    pub fn stop(&self) -> bool {
+        self.receiver.core.stop()
+    }
+
+    /// Re-arms the timer to fire after `duration` (Go's `Timer.Reset`).
+    /// Returns what [`stop`](Self::stop) would; afterwards no value from
+    /// before the call can be received.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.new_timer(Duration::from_secs(1));
+    /// runtime.advance(Duration::from_secs(1));
+    /// assert!(timer.reset(Duration::from_secs(1))); // discarded the unreceived value
+    /// assert!(timer.receiver().try_recv().is_none());
+    /// ```
+    pub fn reset(&self, duration: Duration) -> bool {
+        let core = &self.receiver.core;
+        core.rearm(core.runtime.deadline_after(duration), 0)
+    }
+}
+
+/// A timer that runs a function when it fires (Go's `time.AfterFunc`).
+///
+/// The function runs on the runtime's driver thread (or, on a manual
+/// runtime, on the thread moving the clock), with no lock held; a panic in
+/// it is caught and reported through the runtime's panic hook. Dropping the
+/// handle does not cancel the timer, as in Go.
+///
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::sync::Arc;
+/// use std::time::Duration;
+///
+/// let runtime = gowheel::Runtime::builder().manual_clock().build();
+/// let ran = Arc::new(AtomicBool::new(false));
+/// let flag = ran.clone();
+/// drop(runtime.after_func(Duration::from_secs(1), move || flag.store(true, Ordering::Relaxed)));
+/// runtime.advance(Duration::from_secs(1));
+/// assert!(ran.load(Ordering::Relaxed));
+/// ```
+pub struct AfterFunc {
+    runtime: Arc<RuntimeShared>,
+    timer: AnyTimer,
+}
+
+impl fmt::Debug for AfterFunc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AfterFunc").finish_non_exhaustive()
+    }
+}
+
+impl AfterFunc {
+    /// Stops the timer (Go's `Timer.Stop` on an `AfterFunc` timer): true if
+    /// it was pending. It does not wait for a running function to finish.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.after_func(Duration::from_secs(1), || unreachable!());
+    /// assert!(timer.stop());
+    /// runtime.advance(Duration::from_secs(2));
+    /// ```
+    pub fn stop(&self) -> bool {
+        self.runtime.set.stop(&self.timer)
+    }
+
+    /// Re-arms the timer to run its function after `duration` (Go's
+    /// `Timer.Reset`); true if it was pending.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.after_func(Duration::from_secs(1), || {});
+    /// runtime.advance(Duration::from_secs(1));
+    /// assert!(!timer.reset(Duration::from_secs(1))); // it had run: not pending
+    /// ```
+    pub fn reset(&self, duration: Duration) -> bool {
+        let when = self.runtime.deadline_after(duration);
+        let pending = self.runtime.set.modify(&self.timer, when, 0, None, 0);
+        self.runtime.armed(when);
+        pending
+    }
+}
+
+impl Runtime {
+    /// A channel timer that fires after `duration` (Go's `time.NewTimer`).
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.new_timer(std::time::Duration::from_secs(1));
+    /// assert!(timer.stop());
+    /// ```
+    pub fn new_timer(&self, duration: Duration) -> Timer {
+        let shared = self.shared();
+        let core = ChanTimer::start(shared, shared.deadline_after(duration), 0);
+        Timer {
+            receiver: Receiver { core },
+        }
+    }
+
+    /// The channel of a new timer that fires after `duration` (Go's
+    /// `time.After`). The timer lives as long as the receiver.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let receiver = runtime.after(std::time::Duration::from_secs(1));
+    /// runtime.advance(std::time::Duration::from_secs(1));
+    /// assert!(receiver.try_recv().is_some());
+    /// ```
+    pub fn after(&self, duration: Duration) -> Receiver {
+        self.new_timer(duration).receiver
+    }
+
+    /// Runs `function` after `duration` (Go's `time.AfterFunc`); see
+    /// [`AfterFunc`] for where it runs.
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.after_func(std::time::Duration::from_secs(1), || {});
+    /// assert!(timer.stop());
+    /// ```
+    pub fn after_func<F>(&self, duration: Duration, function: F) -> AfterFunc
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let shared = self.shared();
+        let reporter = Arc::downgrade(shared);
+        let timer = shared.set.new_timer(callback(move |_seq, _delay| {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(&function)) {
+                if let Some(runtime) = reporter.upgrade() {
+                    runtime.report_panic(&*payload);
+                }
+            }
+        }));
+        let when = shared.deadline_after(duration);
+        shared.set.modify(&timer, when, 0, None, 0);
+        shared.armed(when);
+        AfterFunc {
+            runtime: shared.clone(),
+            timer,
+        }
+    }
+
+    /// Blocks the calling thread for `duration` of the runtime's time (Go's
+    /// `time.Sleep`). On a manual runtime this moves virtual time forward by
+    /// `duration`, firing what falls due. Returns at once for zero.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// runtime.sleep(Duration::from_secs(5));
+    /// assert_eq!(runtime.elapsed(), Duration::from_secs(5));
+    /// ```
+    pub fn sleep(&self, duration: Duration) {
+        if duration.is_zero() {
+            return;
+        }
+        if self.is_manual() {
+            self.advance(duration);
+        } else {
+            self.after(duration).recv();
+        }
+    }
+}
+
+/// The channel of a new timer on the default runtime that fires after
+/// `duration` (Go's `time.After`).
+///
+/// ```
+/// gowheel::after(std::time::Duration::from_millis(1)).recv();
+/// ```
+pub fn after(duration: Duration) -> Receiver {
+    default_runtime().after(duration)
+}
+
+/// Runs `function` after `duration` on the default runtime's driver thread
+/// (Go's `time.AfterFunc`).
+///
+/// ```
+/// let (sender, receiver) = std::sync::mpsc::channel();
+/// let sender = std::sync::Mutex::new(sender);
+/// gowheel::after_func(std::time::Duration::from_millis(1), move || {
+///     sender.lock().unwrap().send(()).unwrap();
+/// });
+/// receiver.recv().unwrap();
+/// ```
+pub fn after_func<F>(duration: Duration, function: F) -> AfterFunc
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    default_runtime().after_func(duration, function)
+}
+
+/// Blocks the calling thread for `duration`, on the default runtime's timers
+/// (Go's `time.Sleep`).
+///
+/// ```
+/// let start = std::time::Instant::now();
+/// gowheel::sleep(std::time::Duration::from_millis(2));
+/// assert!(start.elapsed() >= std::time::Duration::from_millis(2));
+/// ```
+pub fn sleep(duration: Duration) {
+    default_runtime().sleep(duration)
+}
