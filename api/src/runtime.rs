@@ -196,10 +196,10 @@ impl RuntimeShared {
         // `sleeping_until` and re-reading the wake time (see the module
         // doc). Relaxed load: the fence orders it.
         fence(Ordering::SeqCst);
-        if when < self.sleeping_until.load(Ordering::Relaxed) {
-            if let Some(driver) = self.driver.get() {
-                driver.unpark();
-            }
+        if when < self.sleeping_until.load(Ordering::Relaxed)
+            && let Some(driver) = self.driver.get()
+        {
+            driver.unpark();
         }
     }
 

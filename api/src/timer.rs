@@ -204,10 +204,10 @@ impl Runtime {
         let shared = self.shared();
         let reporter = Arc::downgrade(shared);
         let timer = shared.set.new_timer(callback(move |_seq, _delay| {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(&function)) {
-                if let Some(runtime) = reporter.upgrade() {
-                    runtime.report_panic(&*payload);
-                }
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(&function))
+                && let Some(runtime) = reporter.upgrade()
+            {
+                runtime.report_panic(&*payload);
             }
         }));
         let when = shared.deadline_after(duration);
