@@ -34,20 +34,16 @@
 //!
 //! ```
 //! use gowheel::{Backend, Runtime};
-//! use std::sync::{Arc, Mutex};
 //! use std::time::Duration;
 //!
 //! for backend in [Backend::Wheel, Backend::Heap] {
 //!     let runtime = Runtime::builder().backend(backend).manual_clock().build();
-//!     let log = Arc::new(Mutex::new(Vec::new()));
-//!     let (seen, clock) = (log.clone(), runtime.clone());
-//!     let idle = runtime.after_func(Duration::from_secs(30), move || {
-//!         seen.lock().unwrap().push(clock.elapsed());
-//!     });
+//!     let idle = runtime.new_timer(Duration::from_secs(30));
 //!     runtime.advance(Duration::from_secs(20));
 //!     assert!(idle.reset(Duration::from_secs(30))); // a packet: pushed back to 50 s
 //!     runtime.advance(Duration::from_secs(40));
-//!     assert_eq!(*log.lock().unwrap(), vec![Duration::from_secs(50)]);
+//!     let fired_at = idle.receiver().try_recv().unwrap();
+//!     assert_eq!(fired_at - runtime.start(), Duration::from_secs(50));
 //! }
 //! ```
 //!

@@ -295,7 +295,11 @@ impl Drop for ResetOnDrop {
 ///
 /// Cloning gives another handle to the same runtime. When the last handle
 /// is dropped the driver stops and every timer is disarmed and its callback
-/// freed; timers that outlive it never fire.
+/// freed; timers that outlive it never fire. A callback that captures a
+/// `Runtime` handle keeps the runtime alive for as long as its timer holds
+/// the callback (the handle sits in the runtime's own timer set), so
+/// capture the timer handles or channels a callback needs rather than the
+/// runtime.
 ///
 /// ```
 /// use gowheel::Runtime;
@@ -327,8 +331,12 @@ impl Drop for RuntimeOwner {
             // Release: pairs with the Acquire in `drive`.
             stop.store(true, Ordering::Release);
             thread.thread().unpark();
-            // A panic on the driver thread was already reported there.
-            let _ = thread.join();
+            // When a callback drops the last handle, this runs on the driver
+            // itself, which stops once the callback returns: no join then.
+            if thread.thread().id() != thread::current().id() {
+                // A panic on the driver thread was already reported there.
+                let _ = thread.join();
+            }
         }
         self.shared.set.clear();
     }
