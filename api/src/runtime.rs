@@ -217,6 +217,9 @@ impl RuntimeShared {
         let Clock::Manual(clock) = &self.clock else {
             return;
         };
+        // `MAX_WHEN` is the deadline that is never reached: virtual time
+        // stops short of it, so saturated timers never fire.
+        let target = target.min(MAX_WHEN - 1);
         let nested = DRIVING_MANUAL.with(|driving| driving.replace(true));
         let _driving = (!nested).then(|| {
             self.manual_driving
@@ -246,7 +249,7 @@ impl RuntimeShared {
     /// is at most `limit`, and returns whether time could move.
     pub(crate) fn step_manual(&self, limit: i64) -> bool {
         let next = self.set.wake_time();
-        if next == NOT_ARMED || next > limit {
+        if next == NOT_ARMED || next > limit || next == MAX_WHEN {
             return false;
         }
         self.run_until(next.max(self.now_nanos()));

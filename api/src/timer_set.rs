@@ -249,10 +249,15 @@ pub trait TimerSet: Send + Sync {
     /// ```
     fn stats(&self) -> TimerSetStats;
 
-    /// Disarms every timer and releases every callback, leaving the set
-    /// empty; handles stay valid and can arm their timers again. Used when
-    /// the owner of a set shuts it down, so that callbacks (and whatever
-    /// they hold) are freed even while handles live on.
+    /// Disarms every timer and releases the callbacks of the timers the set
+    /// holds, leaving it empty; handles stay valid and can arm their timers
+    /// again. Used when the owner of a set shuts it down, so that callbacks
+    /// (and whatever they hold) are freed even while handles live on.
+    ///
+    /// Which timers a set "holds" is the backend's: the heap, like Go's,
+    /// holds only armed timers (an unarmed one is referenced by its handles
+    /// alone, and keeps its callback until they drop); the wheel holds every
+    /// timer it made, and releases every callback.
     ///
     /// ```
     /// use gowheel::{HeapTimerSet, TimerSet};

@@ -78,15 +78,18 @@ impl Default for WheelConfig {
     }
 }
 
-/// The number of levels that give every `i64` deadline a level.
+/// The number of levels that give every `i64` deadline a level, capped at
+/// the most a node can record; with fewer, the overflow list takes the
+/// rest.
 fn levels_to_cover(tick_shift: u32, slot_bits: u32) -> u32 {
     let tick_bits = 63u32.saturating_sub(tick_shift).max(1);
-    tick_bits.div_ceil(slot_bits)
+    tick_bits.div_ceil(slot_bits).min(MAX_LEVEL_INDEX)
 }
 
 impl WheelConfig {
     /// Sets the level-0 tick to `2^shift` ns (0..=40), and the levels to
-    /// cover every deadline with it.
+    /// cover every deadline with it (at most 15; beyond them deadlines wait
+    /// in the overflow list).
     ///
     /// ```
     /// let config = gowheel_wheel::WheelConfig::default().tick_shift(20); // ~1 ms ticks
@@ -99,7 +102,8 @@ impl WheelConfig {
     }
 
     /// Sets the slots per level to `2^bits` (1..=6), and the levels to cover
-    /// every deadline with it.
+    /// every deadline with it (at most 15; beyond them deadlines wait in the
+    /// overflow list).
     ///
     /// ```
     /// let config = gowheel_wheel::WheelConfig::default().slot_bits(4); // 16 slots
@@ -322,6 +326,19 @@ mod tests {
         assert_eq!(geometry.location_for(0, 15), (1, 3));
         assert_eq!(geometry.location_for(0, 16), (2, 0)); // overflow
         assert_eq!(geometry.slot_count(), 9);
+    }
+
+    #[test]
+    fn every_setter_shape_is_valid() {
+        for bits in 1..=6 {
+            for shift in [0, 10, 40] {
+                let config = WheelConfig::default().tick_shift(shift).slot_bits(bits);
+                assert!(
+                    config.validate().is_ok(),
+                    "slot_bits {bits}, tick_shift {shift}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -21,16 +21,17 @@
 //! | 0 | `LOCKED` | the thread taking the node lock | its unlock |
 //! | 1 | `PARKED` | a waiter about to sleep on the word | the unlock that wakes it |
 //! | 2 | `FILED` | filing, under both locks | unfiling, under both locks |
-//! | 3 | `MODIFIED` | `modify`/`stop`, under the node lock | the stripe, re-filing, under both locks |
+//! | 3 | `MODIFIED` | `modify`, under the node lock | the stripe, re-filing, under both locks |
 //! | 4 | `ZOMBIE` | `stop`, under the node lock | `modify` re-arming it, or the stripe removing it |
 //! | 5 | `HANDLE_DROPPED` | the handle's drop, under the node lock | recycling |
 //! | 8..12 | level | filing, under both locks (or a CAS while unlocked, see below) | |
 //! | 12..18 | slot | likewise | |
 //!
 //! `MODIFIED` and `ZOMBIE` are only set together with `FILED`. `MODIFIED`
-//! means `when` no longer equals `filed_when`, the deadline the node is
-//! filed under; `ZOMBIE` means the timer was stopped and the node waits in
-//! its slot to be removed lazily.
+//! means `when` was changed since the node was filed under `filed_when`
+//! (it may have been changed back); `ZOMBIE` means the timer was stopped
+//! and the node waits in its slot to be removed lazily. A node that is
+//! neither has `when == filed_when`.
 //!
 //! Because the state bits live in the lock word, every change made under the
 //! lock is published the moment it is made: there is no separate `astate` to

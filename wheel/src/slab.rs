@@ -17,7 +17,7 @@
 //! stripe's mutex).
 
 use std::mem::MaybeUninit;
-use std::ptr;
+use std::ptr::{self, NonNull};
 
 use crate::Callback;
 use crate::node::Node;
@@ -26,9 +26,34 @@ use crate::node::Node;
 const FIRST_CHUNK_NODES: usize = 32;
 const MAX_CHUNK_NODES: usize = 4096;
 
+/// A block of node storage, owned through a raw pointer: no `&mut` to a
+/// whole chunk is ever formed while nodes in it are shared, which would
+/// invalidate the pointers handed out to them.
+struct Chunk {
+    base: NonNull<MaybeUninit<Node>>,
+    len: usize,
+}
+
+impl Chunk {
+    fn new(len: usize) -> Chunk {
+        let storage: Box<[MaybeUninit<Node>]> = Box::new_uninit_slice(len);
+        // SAFETY: `Box::into_raw` never returns null.
+        let base =
+            unsafe { NonNull::new_unchecked(Box::into_raw(storage).cast::<MaybeUninit<Node>>()) };
+        Chunk { base, len }
+    }
+
+    /// The node at `index`.
+    fn node(&self, index: usize) -> *mut Node {
+        debug_assert!(index < self.len);
+        // SAFETY: `index` is within the allocation of `len` nodes.
+        unsafe { self.base.as_ptr().add(index).cast::<Node>() }
+    }
+}
+
 pub(crate) struct NodeSlab {
     /// Every chunk but the last is fully initialized.
-    chunks: Vec<Box<[MaybeUninit<Node>]>>,
+    chunks: Vec<Chunk>,
     /// Initialized nodes in the last chunk.
     initialized_in_last: usize,
     /// Free nodes, linked through `next`.
@@ -61,17 +86,20 @@ impl NodeSlab {
         let chunk_full = self
             .chunks
             .last()
-            .is_none_or(|chunk| self.initialized_in_last == chunk.len());
+            .is_none_or(|chunk| self.initialized_in_last == chunk.len);
         if chunk_full {
             let nodes = self.chunks.last().map_or(FIRST_CHUNK_NODES, |chunk| {
-                (chunk.len() * 2).min(MAX_CHUNK_NODES)
+                (chunk.len * 2).min(MAX_CHUNK_NODES)
             });
-            self.chunks.push(Box::new_uninit_slice(nodes));
+            self.chunks.push(Chunk::new(nodes));
             self.initialized_in_last = 0;
         }
-        let index = self.initialized_in_last;
-        let chunk = self.chunks.last_mut().expect("a chunk was just ensured");
-        let node = chunk[index].write(Node::new()) as *mut Node;
+        let chunk = self.chunks.last().expect("a chunk was just ensured");
+        let node = chunk.node(self.initialized_in_last);
+        // SAFETY: the slot is in bounds and uninitialized (past every node
+        // handed out from this chunk), so writing a node there touches no
+        // other node.
+        unsafe { node.write(Node::new()) };
         self.initialized_in_last += 1;
         node
     }
@@ -110,28 +138,40 @@ impl NodeSlab {
 
     /// Bytes of node storage held, free nodes included.
     pub(crate) fn capacity_bytes(&self) -> usize {
-        self.chunks
-            .iter()
-            .map(|chunk| std::mem::size_of_val(&**chunk))
-            .sum()
+        self.chunks.iter().map(|chunk| chunk.len).sum::<usize>() * std::mem::size_of::<Node>()
+    }
+
+    /// Every initialized node, free or in use.
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = *mut Node> + '_ {
+        let count = self.chunks.len();
+        self.chunks.iter().enumerate().flat_map(move |(i, chunk)| {
+            let initialized = if i + 1 == count {
+                self.initialized_in_last
+            } else {
+                chunk.len
+            };
+            (0..initialized).map(move |index| chunk.node(index))
+        })
     }
 }
 
 impl Drop for NodeSlab {
     fn drop(&mut self) {
-        let count = self.chunks.len();
-        for (i, chunk) in self.chunks.iter_mut().enumerate() {
-            let initialized = if i + 1 == count {
-                self.initialized_in_last
-            } else {
-                chunk.len()
-            };
-            for node in &mut chunk[..initialized] {
-                // SAFETY: the first `initialized` nodes of each chunk were
-                // written by `allocate`; the stripe is being dropped, so no
-                // one references them any more.
-                unsafe { node.assume_init_drop() };
-            }
+        for node in self.nodes() {
+            // SAFETY: `nodes` yields exactly the nodes `allocate` wrote; the
+            // stripe is being dropped, so no one references them any more.
+            unsafe { ptr::drop_in_place(node) };
+        }
+        for chunk in self.chunks.drain(..) {
+            // SAFETY: `base` and `len` came from `Box::into_raw` of a boxed
+            // slice of that length, which is rebuilt once to free it; its
+            // nodes were dropped above.
+            drop(unsafe {
+                Box::from_raw(ptr::slice_from_raw_parts_mut(
+                    chunk.base.as_ptr(),
+                    chunk.len,
+                ))
+            });
         }
     }
 }

@@ -103,16 +103,18 @@ pub(crate) struct Stripe {
     zombies: AtomicUsize,
 }
 
-/// Lowers `bound` to at most `when` (0 counts as no bound). Lock-free.
+/// Lowers a slot's bound to at most `when` (0 counts as no bound), writing
+/// nothing if it is already at or below `when`. Lock-free.
 fn lower_bound(bound: &AtomicI64, when: i64) {
-    // Relaxed load: the caller's SeqCst fence orders it (see
-    // `Stripe::lower_modified_bounds`), and the CAS validates the value.
+    // Relaxed load: the caller's SeqCst fence orders it against the
+    // adjuster's clearing store of this bound (the state-before-min-update
+    // handshake); the CAS validates the value.
     let mut old = bound.load(Ordering::Relaxed);
     while old == 0 || when < old {
-        // Release: an adjuster that reads this bound with Acquire (the
-        // stripe bound, in `adjust`) then also sees everything this thread
-        // wrote before, the slot bound and MODIFIED included.
-        match bound.compare_exchange_weak(old, when, Ordering::Release, Ordering::Relaxed) {
+        // Relaxed: the adjuster learns of this write through the stripe
+        // bound's Release RMW that follows it, or through the fence
+        // handshake.
+        match bound.compare_exchange_weak(old, when, Ordering::Relaxed, Ordering::Relaxed) {
             Ok(_) => return,
             Err(current) => old = current,
         }
@@ -223,14 +225,27 @@ impl Stripe {
     /// `adjust_slot` (see [`LockedStripe::adjust`]). Under
     /// `--cfg gowheel_broken_min_order` the caller publishes after, which
     /// `adjust` cannot tolerate.
+    ///
+    /// The stripe bound is then lowered by an RMW that always writes, even
+    /// when the bound is already lower: the RMW joins the bound's
+    /// modification order after the slot bound is written, so the
+    /// adjuster's fold and clear (an AcqRel CAS) either reads it, and then
+    /// sees the slot bound, or comes before it, and then the write survives.
+    /// A modifier that wrote nothing would not synchronize with the adjuster,
+    /// which could then read the slot bound as unset, skip the slot, and
+    /// clear the only bound that covered this deadline.
     pub(crate) fn lower_modified_bounds(&self, guard: &NodeGuard<'_>, when: i64) {
         let location = guard.location();
         let index = self.geometry.slot_index(location.level, location.slot);
         fence(Ordering::SeqCst);
         lower_bound(&self.slot_min_when_modified[index], when);
-        // The slot bound first, then the stripe's (Release): an adjuster
-        // that folds this stripe bound sees the slot bound too.
-        lower_bound(&self.min_when_modified, when);
+        // Release: pairs with the AcqRel fold-and-clear in `adjust`, making
+        // the slot bound above visible to it.
+        let _ =
+            self.min_when_modified
+                .fetch_update(Ordering::Release, Ordering::Relaxed, |bound| {
+                    Some(if bound == 0 { when } else { bound.min(when) })
+                });
     }
 
     /// Bytes of node storage this stripe holds, and the nodes handed out.
@@ -437,22 +452,26 @@ impl<'a> LockedStripe<'a> {
         }
         // Stripe steps 1 and 2: fold, then clear what was folded.
         loop {
-            // Acquire: pairs with the Release CAS in `lower_bound`, so the
-            // slot bounds lowered before this stripe bound are visible to
-            // the slot loop below.
+            // Acquire: pairs with the Release RMW in
+            // `lower_modified_bounds`; the clearing CAS below re-reads the
+            // latest value with Acquire too.
             let modified = stripe.min_when_modified.load(Ordering::Acquire);
             let locked_in = stripe.min_when.load(Ordering::Relaxed);
             if modified != 0 && (locked_in == 0 || modified < locked_in) {
                 // Relaxed: published by the Release of the CAS below.
                 stripe.min_when.store(modified, Ordering::Relaxed);
             }
-            // Release: pairs with the Acquire load in `Stripe::wake_time`: a
-            // reader that sees the cleared bound sees the fold. Acquire on
-            // failure: the retry folds the newer value.
+            // AcqRel: Release pairs with the Acquire load in
+            // `Stripe::wake_time` (a reader that sees the cleared bound sees
+            // the fold); Acquire makes the CAS, which reads the latest value
+            // of the bound, synchronize with every modifier's Release RMW up
+            // to it, even one that rewrote the same value, so their slot
+            // bounds are visible to the slot loop below. Acquire on failure:
+            // the retry folds the newer value.
             if modified == 0
                 || stripe
                     .min_when_modified
-                    .compare_exchange(modified, 0, Ordering::Release, Ordering::Acquire)
+                    .compare_exchange(modified, 0, Ordering::AcqRel, Ordering::Acquire)
                     .is_ok()
             {
                 break;
@@ -466,9 +485,10 @@ impl<'a> LockedStripe<'a> {
                 let slot = occupied.trailing_zeros();
                 occupied &= occupied - 1;
                 let index = geometry.slot_index(level, slot);
-                // Relaxed: a bound lowered before a stripe bound we folded
-                // is visible through that fold's Acquire; one lowered later
-                // is also still in the stripe bound, for the next adjust.
+                // Relaxed: a slot bound written before a stripe-bound RMW
+                // that the clearing CAS read is visible through its Acquire;
+                // one written later is covered by a stripe-bound RMW that
+                // came after the clear and survives for the next adjust.
                 let bound = stripe.slot_min_when_modified[index].load(Ordering::Relaxed);
                 if bound == 0 && !force {
                     continue;
@@ -508,7 +528,11 @@ impl<'a> LockedStripe<'a> {
             // fence; a MODIFIED word is then locked (Acquire).
             let word = node_ref.load_word(Ordering::Relaxed);
             if word & (MODIFIED | ZOMBIE) == 0 {
-                // Unchanged: back into the same slot.
+                // Unchanged: back into the same slot, without its lock. If
+                // it is modified after the load, it stays where it was
+                // filed, which the modification accounts for (a later move
+                // needs nothing here; an earlier one lowers this slot's
+                // bound after step 2, or was seen by step 3).
                 // SAFETY: the node stays filed here; the stripe lock is
                 // held and its filed deadline is stable under it.
                 let filed_when = unsafe { node_ref.filed_when() };
@@ -555,12 +579,14 @@ impl<'a> LockedStripe<'a> {
         inner.elapsed = inner.elapsed.max(start_tick);
         let mut node = self.inner().detach(geometry, level, slot);
         // Every node that lowers this slot's bound does so under its lock
-        // with this slot as its location; each is handled below under its
-        // lock, or moved by a CAS that its next locker observes (and then
-        // lowers the new slot's bound), and its stripe bound is never
-        // erased, so this bound has served its purpose. A lowering that
-        // lands after this store only leaves an early bound. Relaxed: no
-        // reader depends on seeing the clear.
+        // with this slot as its location. Each node of the slot is handled
+        // below under its lock (a MODIFIED node is re-filed at its new
+        // deadline), or moved by a CAS that fails if it was locked or
+        // changed, in which case a later modifier locks it, reads its new
+        // location and lowers that slot's bound. So once the cascade ends,
+        // no deadline depends on this bound; a lowering that lands after
+        // this store only leaves an early bound. Relaxed: no reader depends
+        // on seeing the clear.
         self.stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
         while !node.is_null() {
             // SAFETY: as in `adjust_slot`.
@@ -610,13 +636,13 @@ impl<'a> LockedStripe<'a> {
 
     /// Runs every node of this stripe due at `upto` (which is at most `now`)
     /// in deadline order, one at a time with the stripe unlocked around each
-    /// callback (Go's `ts.run` loop); re-files what moved, purges zombies if
-    /// `force`, advances `elapsed` towards `upto`, and re-publishes the
-    /// stripe's minimum. `delay` is measured from `now`.
-    pub(crate) fn process(&mut self, now: i64, upto: i64, force: bool) {
+    /// callback (Go's `ts.run` loop); re-files what moved, advances
+    /// `elapsed` towards `upto`, and re-publishes the stripe's minimum.
+    /// `delay` is measured from `now`.
+    pub(crate) fn process(&mut self, now: i64, upto: i64) {
         let geometry = self.geometry();
         let upto_tick = geometry.deadline_to_tick(upto);
-        self.adjust(upto, force);
+        self.adjust(upto, false);
         while let Some((level, slot, min)) = self.inner().first_occupied(geometry) {
             if level > 0 {
                 let start_tick = if level == geometry.overflow_level() {
@@ -831,6 +857,15 @@ impl<'a> LockedStripe<'a> {
     /// references to handles cannot keep memory alive in a cycle.
     pub(crate) fn clear(&mut self) {
         let geometry = self.geometry();
+        // Unfiled nodes with live handles (never armed, fired, swept) hold
+        // callbacks too.
+        let nodes: Vec<*mut Node> = self.inner().slab.nodes().collect();
+        for node in nodes {
+            // SAFETY: slab nodes are valid while the stripe lives; the stripe
+            // lock is held, and taking a node lock under it keeps the order.
+            let guard = unsafe { &*node }.lock();
+            self.deferred.extend(guard.replace_callback(None));
+        }
         for level in 0..=geometry.overflow_level() {
             loop {
                 let occupied = self.inner().occupied[level as usize];

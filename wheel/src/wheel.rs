@@ -14,10 +14,11 @@
 //! | handle drop | the node; the stripe too if the node is unfiled |
 //! | `check` | one stripe at a time, nodes one at a time |
 //!
-//! `stop` and a dropped handle leave the node in its slot as a zombie; once
-//! zombies exceed a quarter of a stripe's filed nodes, the stripe is swept
-//! (Go's forced adjust), so zombies never exceed a third of the live
-//! timers.
+//! `stop` leaves the node in its slot as a zombie; once zombies exceed a
+//! quarter of a stripe's filed nodes, the stripe is swept (Go's forced
+//! adjust), so zombies never exceed a third of the live timers. Dropping a
+//! handle does not stop its timer (as in Go); the node is recycled once the
+//! timer is out of the wheel.
 
 use std::cell::Cell;
 use std::fmt;
@@ -372,8 +373,9 @@ impl TimingWheel {
         let pending = guard.when() > 0;
         let state = guard.state();
         if state & FILED != 0 && state & ZOMBIE == 0 {
-            // Relaxed: the stripe acts on a zombie only under the node lock
-            // or after a CAS that the bit makes fail; the unlock publishes.
+            // Relaxed: the stripe fires, moves or removes a node only under
+            // its lock or after a CAS that this bit makes fail (otherwise it
+            // at most leaves the node where it is); the unlock publishes.
             guard.set_bits(ZOMBIE, Ordering::Relaxed);
             stripe.add_zombie();
         }
@@ -424,9 +426,7 @@ impl TimingWheel {
             if wake > now {
                 break;
             }
-            self.stripes[index]
-                .lock()
-                .process(now, now.min(second), false);
+            self.stripes[index].lock().process(now, now.min(second));
         }
         // As in Go, zombies are purged after running timers: firing one-shot
         // timers shrinks `filed`, which can push the zombie share over the
@@ -584,8 +584,9 @@ fn modify_filed(
         }
     } else if when != filed_when {
         // Later: just mark it; the slot comes due at or before the old
-        // deadline and re-files it then. Relaxed: the stripe acts on the
-        // node only under its lock or after a CAS this bit makes fail.
+        // deadline and re-files it then. Relaxed: the stripe fires, moves or
+        // removes a node only under its lock or after a CAS this bit makes
+        // fail (otherwise it at most leaves the node where it is).
         guard.set_bits(MODIFIED, Ordering::Relaxed);
     }
     (pending, old_callback)

@@ -44,8 +44,7 @@ fn tiny_wheel() -> TimingWheel {
     )
 }
 
-/// Fires recorded as `(name, when)` where `when = now - delay`... the check
-/// time is passed in so that `when` can be recovered.
+/// Fires recorded as `(name, delay)`.
 type Log = std::sync::Arc<Mutex<Vec<(&'static str, i64)>>>;
 
 /// A timer whose callback records `(name, delay)`.
@@ -112,6 +111,53 @@ fn loom_modify_earlier_racing_adjust() {
             fired(&log, "moved"),
             1,
             "a check at the new deadline must fire the moved timer"
+        );
+        wheel.verify();
+    });
+}
+
+/// The same race across slots: the driver adjusts a stripe because of a
+/// timer moved earlier in one slot, while another timer is moved earlier in
+/// a different slot and finds the stripe's bound already low enough to
+/// cover it. The driver must not clear that bound and skip the second slot
+/// without having seen its bound.
+#[test]
+fn loom_modify_earlier_in_another_slot_racing_adjust() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        let other = recording_timer(&wheel, &log, "other");
+        let moved = recording_timer(&wheel, &log, "moved");
+        wheel.reset(&other, 9, 0); // level 1, slot 2
+        wheel.reset(&moved, 13, 0); // level 1, slot 3
+        // The stripe's bound becomes 5, below the 10 the racing modify sets.
+        wheel.reset(&other, 5, 0);
+        let moved = Arc::new(moved);
+
+        let modifier = {
+            let (wheel, moved) = (wheel.clone(), moved.clone());
+            thread::spawn(move || assert!(wheel.reset(&moved, 10, 0)))
+        };
+        let driver = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                wheel.check(5);
+            })
+        };
+        modifier.join().unwrap();
+        driver.join().unwrap();
+
+        assert_eq!(fired(&log, "other"), 1);
+        let wake = wheel.wake_time();
+        assert!(
+            wake != 0 && wake <= 10,
+            "the moved deadline 10 was lost: wake time {wake}"
+        );
+        wheel.check(10);
+        assert_eq!(
+            fired(&log, "moved"),
+            1,
+            "a check at 10 must fire the moved timer"
         );
         wheel.verify();
     });
