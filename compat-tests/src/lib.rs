@@ -31,6 +31,7 @@
 pub mod conformance;
 pub mod differential;
 mod harness;
+pub mod replay;
 mod rng;
 
 pub use harness::{
