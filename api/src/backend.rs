@@ -92,6 +92,13 @@ impl AnySet {
         }
     }
 
+    pub(crate) fn start_timer(&self, callback: Callback, when: i64, period: i64) -> AnyTimer {
+        match self {
+            AnySet::Wheel(set) => AnyTimer::Wheel(set.start_timer(callback, when, period)),
+            AnySet::Heap(set) => AnyTimer::Heap(TimerSet::start_timer(set, callback, when, period)),
+        }
+    }
+
     #[inline]
     pub(crate) fn modify(
         &self,

@@ -203,15 +203,18 @@ impl Runtime {
     {
         let shared = self.shared();
         let reporter = Arc::downgrade(shared);
-        let timer = shared.set.new_timer(callback(move |_seq, _delay| {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(&function))
-                && let Some(runtime) = reporter.upgrade()
-            {
-                runtime.report_panic(&*payload);
-            }
-        }));
         let when = shared.deadline_after(duration);
-        shared.set.modify(&timer, when, 0, None, 0);
+        let timer = shared.set.start_timer(
+            callback(move |_seq, _delay| {
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(&function))
+                    && let Some(runtime) = reporter.upgrade()
+                {
+                    runtime.report_panic(&*payload);
+                }
+            }),
+            when,
+            0,
+        );
         shared.armed(when);
         AfterFunc {
             runtime: shared.clone(),

@@ -131,6 +131,28 @@ pub trait TimerSet: Send + Sync {
     /// ```
     fn new_timer(&self, callback: Callback) -> Self::Timer;
 
+    /// Makes a new timer armed at `when`, then every `period` ns if
+    /// `period > 0` (Go's `newTimer`, which inits then modifies). The same
+    /// as [`new_timer`](TimerSet::new_timer) followed by
+    /// [`reset`](TimerSet::reset); a backend may do it in one step.
+    ///
+    /// # Panics
+    ///
+    /// As [`modify`](TimerSet::modify).
+    ///
+    /// ```
+    /// use gowheel::{HeapTimerSet, TimerSet};
+    /// let set = HeapTimerSet::new(1);
+    /// let timer = set.start_timer(gowheel::callback(|_, _| {}), 100, 0);
+    /// assert!(set.stop(&timer));
+    /// ```
+    fn start_timer(&self, callback: Callback, when: i64, period: i64) -> Self::Timer {
+        validate_modify_args(when, period);
+        let timer = self.new_timer(callback);
+        self.reset(&timer, when, period);
+        timer
+    }
+
     /// Arms `timer` to fire at `when`, then every `period` ns if `period > 0`,
     /// replacing its callback and `seq` if `callback` is `Some` (Go's
     /// `t.modify`). Returns whether the timer was pending before the call.

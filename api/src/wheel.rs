@@ -15,6 +15,10 @@ impl TimerSet for TimingWheel {
         TimingWheel::new_timer(self, callback)
     }
 
+    fn start_timer(&self, callback: Callback, when: i64, period: i64) -> WheelTimer {
+        TimingWheel::start_timer(self, callback, when, period)
+    }
+
     fn modify(
         &self,
         timer: &WheelTimer,

@@ -12,7 +12,10 @@ fn time_package_example() {
 
     // A runtime on a manual clock: time moves only when the test says so.
     // Switching backend is this one line.
-    let runtime = Runtime::builder().backend(Backend::Wheel).manual_clock().build();
+    let runtime = Runtime::builder()
+        .backend(Backend::Wheel)
+        .manual_clock()
+        .build();
 
     // A connection's idle timeout, pushed back when a packet arrives.
     let idle = runtime.new_timer(Duration::from_secs(30));

@@ -107,7 +107,7 @@ impl Location {
     }
 
     #[inline]
-    fn bits(self) -> u32 {
+    pub(crate) fn bits(self) -> u32 {
         debug_assert!(self.level <= MAX_LEVEL_INDEX && self.slot <= MAX_SLOT_INDEX);
         self.level << LEVEL_SHIFT | self.slot << SLOT_SHIFT
     }
@@ -215,6 +215,64 @@ impl Node {
         self.word
             .compare_exchange(expected, new, Ordering::Relaxed, Ordering::Relaxed)
             .is_ok()
+    }
+
+    /// Sets `bits` in the word if the node is unlocked, as one CAS: the same
+    /// effect as locking, setting the bits and unlocking, in one RMW.
+    /// Returns the word before, or `None` if the node was locked (the caller
+    /// then takes the lock).
+    #[inline]
+    pub(crate) fn try_set_bits_unlocked(&self, bits: u32) -> Option<u32> {
+        // Relaxed: a first guess for the CAS.
+        let word = self.word.load(Ordering::Relaxed);
+        if word & LOCKED != 0 {
+            return None;
+        }
+        // AcqRel: acquires what the last lock holder published (as `lock`
+        // does) and releases these bits to the next locker (as an unlock
+        // does).
+        self.word
+            .compare_exchange(word, word | bits, Ordering::AcqRel, Ordering::Relaxed)
+            .ok()
+    }
+
+    /// Fills in a node fresh from the slab: its callback, deadline and
+    /// period, and its filing at `location` under `when`.
+    ///
+    /// # Safety
+    ///
+    /// The node is not yet reachable by any other thread (no handle, not
+    /// linked), so its fields can be written without its lock, and the
+    /// caller holds the lock of the stripe that will file it.
+    #[inline]
+    pub(crate) unsafe fn init_filed(
+        &self,
+        callback: Callback,
+        when: i64,
+        period: i64,
+        location: Location,
+    ) {
+        // SAFETY: the caller guarantees exclusive access to the node.
+        unsafe {
+            self.callback.with_mut(|slot| *slot = Some(callback));
+            self.when.with_mut(|slot| *slot = when);
+            self.period.with_mut(|slot| *slot = period);
+            self.filed_when.with_mut(|slot| *slot = when);
+        }
+        // Relaxed: the node becomes reachable only through the stripe lock's
+        // release (the slot link) or the handle's creation on this thread.
+        self.word.store(FILED | location.bits(), Ordering::Relaxed);
+    }
+
+    /// Gives a node fresh from the slab its callback.
+    ///
+    /// # Safety
+    ///
+    /// As [`init_filed`](Self::init_filed): no other thread can reach it.
+    #[inline]
+    pub(crate) unsafe fn init_unfiled(&self, callback: Callback) {
+        // SAFETY: the caller guarantees exclusive access to the node.
+        unsafe { self.callback.with_mut(|slot| *slot = Some(callback)) };
     }
 
     /// The next node in the list this node is linked into.
@@ -406,6 +464,34 @@ impl<'a> NodeGuard<'a> {
         // SAFETY: this guard holds the node lock, one of the two locks that
         // make reading `filed_when` safe.
         unsafe { self.node.filed_when() }
+    }
+}
+
+impl NodeGuard<'_> {
+    /// Unlocks, setting `bits` in the same RMW (one atomic operation
+    /// instead of two on the `reset` and `stop` paths).
+    #[inline]
+    pub(crate) fn unlock_setting(self, bits: u32) {
+        let node = self.node;
+        std::mem::forget(self);
+        // Relaxed: the CAS validates the value.
+        let mut word = node.word.load(Ordering::Relaxed);
+        loop {
+            let new = (word | bits) & !(LOCKED | PARKED);
+            // Release: as in `drop`.
+            match node
+                .word
+                .compare_exchange_weak(word, new, Ordering::Release, Ordering::Relaxed)
+            {
+                Ok(previous) => {
+                    if previous & PARKED != 0 {
+                        crate::sync::wake_all(&node.word);
+                    }
+                    return;
+                }
+                Err(current) => word = current,
+            }
+        }
     }
 }
 

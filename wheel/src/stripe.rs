@@ -319,8 +319,48 @@ impl<'a> LockedStripe<'a> {
     pub(crate) fn file_new(&mut self, guard: &NodeGuard<'_>, when: i64) {
         debug_assert!(guard.state() & FILED == 0);
         self.file(guard, when);
-        // Relaxed: a counter (see `Stripe::filed`).
-        self.stripe.filed.fetch_add(1, Ordering::Relaxed);
+        self.count_new_filing(when);
+    }
+
+    /// Fills in and files `node`, fresh from this stripe's slab, armed at
+    /// `when` with `period` (Go's `newTimer`: init, then modify), all under
+    /// this one stripe lock and without the node lock.
+    ///
+    /// # Safety
+    ///
+    /// `node` was just allocated from this stripe and no other thread can
+    /// reach it yet.
+    pub(crate) unsafe fn start(
+        &mut self,
+        node: *mut Node,
+        callback: Callback,
+        when: i64,
+        period: i64,
+    ) {
+        let geometry = self.geometry();
+        let inner = self.inner();
+        let (level, slot) = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
+        // SAFETY: forwarded contract; the stripe lock is held.
+        unsafe { (*node).init_filed(callback, when, period, Location { level, slot }) };
+        inner.link(geometry, level, slot, node, when);
+        self.count_new_filing(when);
+    }
+
+    /// Adds `delta` to the filed count. Only stripe-lock holders change it,
+    /// so a load and a store do (no RMW); Relaxed: a statistic and a purge
+    /// heuristic that no data rides on.
+    #[inline]
+    fn add_filed(&self, delta: isize) {
+        let filed = &self.stripe.filed;
+        filed.store(
+            filed.load(Ordering::Relaxed).wrapping_add_signed(delta),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Counts a new filing under `when` and lowers the published minimum.
+    fn count_new_filing(&mut self, when: i64) {
+        self.add_filed(1);
         if when < self.stripe.min_when.load(Ordering::Relaxed)
             || self.stripe.min_when.load(Ordering::Relaxed) == 0
         {
@@ -356,8 +396,7 @@ impl<'a> LockedStripe<'a> {
         }
         // SAFETY: both locks are held.
         unsafe { guard.mark_unfiled() };
-        // Relaxed: a counter.
-        self.stripe.filed.fetch_sub(1, Ordering::Relaxed);
+        self.add_filed(-1);
         if state & HANDLE_DROPPED == 0 {
             return;
         }

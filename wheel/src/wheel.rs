@@ -166,10 +166,20 @@ impl WheelTimer {
 
 impl Drop for WheelTimer {
     fn drop(&mut self) {
-        let guard = self.node().lock();
-        guard.set_bits(HANDLE_DROPPED, Ordering::Relaxed);
-        let filed = guard.state() & FILED != 0;
-        drop(guard);
+        // One CAS if the node is unlocked, else under the lock: either way
+        // FILED is read in the same atomic step that sets HANDLE_DROPPED,
+        // so exactly one of this drop and the stripe's unfiling recycles
+        // the node.
+        let filed = match self.node().try_set_bits_unlocked(HANDLE_DROPPED) {
+            Some(word) => word & FILED != 0,
+            None => {
+                let guard = self.node().lock();
+                guard.set_bits(HANDLE_DROPPED, Ordering::Relaxed);
+                let filed = guard.state() & FILED != 0;
+                drop(guard);
+                filed
+            }
+        };
         if !filed {
             // Nothing else can reach an unfiled node once its handle is
             // gone (only the handle files it), so recycle it now. A filed
@@ -243,22 +253,60 @@ impl TimingWheel {
     /// assert!(!wheel.stop(&timer));
     /// ```
     pub fn new_timer(&self, callback: Callback) -> WheelTimer {
-        let stripe = &self.stripes[thread_number() % self.stripes.len()];
-        let node = {
-            let mut locked = stripe.lock();
-            locked.allocate()
-        };
+        let stripe = self.home_stripe();
+        let node = stripe.lock().allocate();
         // SAFETY: a freshly allocated node is valid and referenced by nobody
-        // else until this handle exists.
-        let guard = unsafe { &*node }.lock();
-        let previous = guard.replace_callback(Some(callback));
-        debug_assert!(previous.is_none());
-        drop(guard);
+        // else until the handle below exists.
+        unsafe { (*node).init_unfiled(callback) };
         WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },
             stripe: stripe.clone(),
         }
+    }
+
+    /// Makes a new timer armed at `when`, then every `period` ns if
+    /// `period > 0` (Go's `newTimer`): the same as [`new_timer`] followed by
+    /// [`modify`], under a single stripe lock.
+    ///
+    /// # Panics
+    ///
+    /// If `when <= 0` or `period < 0`, naming the value.
+    ///
+    /// [`new_timer`]: Self::new_timer
+    /// [`modify`]: Self::modify
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.start_timer(callback(|_, _| {}), 100, 0);
+    /// assert_eq!(wheel.wake_time(), 100);
+    /// assert!(wheel.stop(&timer));
+    /// ```
+    pub fn start_timer(&self, callback: Callback, when: i64, period: i64) -> WheelTimer {
+        validate_modify_args(when, period);
+        let stripe = self.home_stripe();
+        let node = {
+            let mut locked = stripe.lock();
+            let node = locked.allocate();
+            // SAFETY: just allocated from this stripe; no handle exists yet.
+            unsafe { locked.start(node, callback, when, period) };
+            if stripe.needs_purge() {
+                locked.adjust(i64::MAX, true);
+            }
+            node
+        };
+        WheelTimer {
+            // SAFETY: slab nodes are never null.
+            node: unsafe { NonNull::new_unchecked(node) },
+            stripe: stripe.clone(),
+        }
+    }
+
+    /// The calling thread's stripe.
+    #[inline]
+    fn home_stripe(&self) -> &Arc<Stripe> {
+        &self.stripes[thread_number() % self.stripes.len()]
     }
 
     fn own<'t>(&self, timer: &'t WheelTimer) -> &'t Arc<Stripe> {
@@ -305,9 +353,9 @@ impl TimingWheel {
         if node.load_word(Ordering::Relaxed) & FILED != 0 {
             let guard = node.lock();
             if guard.state() & FILED != 0 {
-                let (pending, old_callback) =
+                let (pending, old_callback, unlock_bits) =
                     modify_filed(stripe, &guard, when, period, callback, seq);
-                drop(guard);
+                guard.unlock_setting(unlock_bits);
                 drop(old_callback);
                 return pending;
             }
@@ -318,15 +366,18 @@ impl TimingWheel {
         let guard = node.lock();
         let (pending, old_callback) = if guard.state() & FILED != 0 {
             // Another thread filed it meanwhile.
-            modify_filed(stripe, &guard, when, period, callback, seq)
+            let (pending, old_callback, unlock_bits) =
+                modify_filed(stripe, &guard, when, period, callback, seq);
+            guard.unlock_setting(unlock_bits);
+            (pending, old_callback)
         } else {
             let pending = guard.when() > 0;
             let old_callback = set_arguments(&guard, period, callback, seq);
             guard.set_when(when);
             locked.file_new(&guard, when);
+            drop(guard);
             (pending, old_callback)
         };
-        drop(guard);
         if stripe.needs_purge() {
             locked.adjust(i64::MAX, true);
         }
@@ -372,15 +423,17 @@ impl TimingWheel {
         let guard = timer.node().lock();
         let pending = guard.when() > 0;
         let state = guard.state();
-        if state & FILED != 0 && state & ZOMBIE == 0 {
-            // Relaxed: the stripe fires, moves or removes a node only under
-            // its lock or after a CAS that this bit makes fail (otherwise it
-            // at most leaves the node where it is); the unlock publishes.
-            guard.set_bits(ZOMBIE, Ordering::Relaxed);
-            stripe.add_zombie();
-        }
         guard.set_when(0);
-        drop(guard);
+        if state & FILED != 0 && state & ZOMBIE == 0 {
+            stripe.add_zombie();
+            // The stripe fires, moves or removes a node only under its lock
+            // or after a CAS that ZOMBIE makes fail (otherwise it at most
+            // leaves the node where it is), so the bit can wait for the
+            // unlock, which publishes it.
+            guard.unlock_setting(ZOMBIE);
+        } else {
+            drop(guard);
+        }
         if stripe.needs_purge() {
             stripe.lock().adjust(i64::MAX, true);
         }
@@ -544,8 +597,8 @@ fn set_arguments(
     })
 }
 
-/// Go's `t.modify` for a filed timer: lazy. Returns whether it was pending
-/// and the old callback.
+/// Go's `t.modify` for a filed timer: lazy. Returns whether it was pending,
+/// the old callback, and the state bits to set when unlocking.
 fn modify_filed(
     stripe: &Stripe,
     guard: &NodeGuard<'_>,
@@ -553,7 +606,7 @@ fn modify_filed(
     period: i64,
     callback: Option<Callback>,
     seq: u64,
-) -> (bool, Option<Callback>) {
+) -> (bool, Option<Callback>, u32) {
     let pending = guard.when() > 0;
     let old_callback = set_arguments(guard, period, callback, seq);
     guard.set_when(when);
@@ -563,6 +616,7 @@ fn modify_filed(
         stripe.remove_zombie();
     }
     let filed_when = guard.filed_when();
+    let mut unlock_bits = 0;
     if when < filed_when {
         // Earlier than where it sits: the slot's bound must cover it.
         #[cfg(not(gowheel_broken_min_order))]
@@ -583,13 +637,14 @@ fn modify_filed(
             guard.set_bits(MODIFIED, Ordering::Relaxed);
         }
     } else if when != filed_when {
-        // Later: just mark it; the slot comes due at or before the old
-        // deadline and re-files it then. Relaxed: the stripe fires, moves or
-        // removes a node only under its lock or after a CAS this bit makes
-        // fail (otherwise it at most leaves the node where it is).
-        guard.set_bits(MODIFIED, Ordering::Relaxed);
+        // Later: just mark it, with the unlock; the slot comes due at or
+        // before the old deadline and re-files it then. The stripe fires,
+        // moves or removes a node only under its lock or after a CAS this
+        // bit makes fail (otherwise it at most leaves the node where it
+        // is), so the bit need not be published before the unlock.
+        unlock_bits = MODIFIED;
     }
-    (pending, old_callback)
+    (pending, old_callback, unlock_bits)
 }
 
 #[cold]

@@ -163,6 +163,43 @@ fn loom_modify_earlier_in_another_slot_racing_adjust() {
     });
 }
 
+/// A handle is dropped while the driver fires its timer: the callback runs
+/// once (dropping a handle does not cancel), and the node is recycled
+/// exactly once, by whichever of the two finishes last.
+#[test]
+fn loom_handle_dropped_while_firing() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        let timer = recording_timer(&wheel, &log, "timer");
+        wheel.reset(&timer, 3, 0);
+
+        let dropper = thread::spawn(move || drop(timer));
+        let driver = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                wheel.check(3);
+            })
+        };
+        dropper.join().unwrap();
+        driver.join().unwrap();
+        wheel.check(3);
+
+        assert_eq!(fired(&log, "timer"), 1);
+        let stats = wheel.stats();
+        assert_eq!(
+            (stats.filed, stats.timers),
+            (0, 0),
+            "the node was not recycled once"
+        );
+        // A recycled node is reused by the next timer.
+        let again = recording_timer(&wheel, &log, "again");
+        assert_eq!(wheel.stats().timers, 1);
+        drop(again);
+        wheel.verify();
+    });
+}
+
 /// `stop` races with the driver firing the same timer: exactly one of "stop
 /// returned true" and "the callback ran" happens.
 #[test]
