@@ -119,6 +119,9 @@ thread_local! {
     /// The `now` of the check this thread is running, so that a callback
     /// can turn its `delay` back into its exact deadline.
     static CHECK_NOW: Cell<i64> = const { Cell::new(0) };
+    /// The runtime whose check this thread is running, for reporting a
+    /// callback's panic without each timer holding a reference to it.
+    static CHECKING: Cell<*const RuntimeShared> = const { Cell::new(std::ptr::null()) };
     /// Whether this thread is moving a manual clock, so that a callback that
     /// sleeps or receives on the same runtime moves it further instead of
     /// waiting for itself.
@@ -180,12 +183,35 @@ impl RuntimeShared {
         CHECK_NOW.with(Cell::get)
     }
 
-    /// Checks the set at `now` with `now` published to callbacks.
+    /// Checks the set at `now` with `now` and this runtime published to
+    /// callbacks (restored afterwards, also if a callback panics through).
     fn check(&self, now: i64) -> i64 {
-        let outer = CHECK_NOW.with(|cell| cell.replace(now));
-        let next = self.set.check(now);
-        CHECK_NOW.with(|cell| cell.set(outer));
-        next
+        struct Restore(i64, *const RuntimeShared);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CHECK_NOW.with(|cell| cell.set(self.0));
+                CHECKING.with(|cell| cell.set(self.1));
+            }
+        }
+        let _restore = Restore(
+            CHECK_NOW.with(|cell| cell.replace(now)),
+            CHECKING.with(|cell| cell.replace(self)),
+        );
+        self.set.check(now)
+    }
+
+    /// Reports a panic caught in a callback to the runtime running it, or
+    /// to stderr if there is none.
+    pub(crate) fn report_panic_of_current_check(payload: &(dyn std::any::Any + Send)) {
+        let runtime = CHECKING.with(Cell::get);
+        if runtime.is_null() {
+            eprintln!("gowheel: {}", CallbackPanic::from_payload(payload));
+        } else {
+            // SAFETY: `CHECKING` points at the runtime whose `check` is on
+            // this thread's stack, so it is alive; it is reset when that
+            // check returns or unwinds.
+            unsafe { (*runtime).report_panic(payload) };
+        }
     }
 
     /// Tells the driver that a timer was armed at `when`: wakes it if it

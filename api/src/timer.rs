@@ -202,14 +202,11 @@ impl Runtime {
         F: Fn() + Send + Sync + 'static,
     {
         let shared = self.shared();
-        let reporter = Arc::downgrade(shared);
         let when = shared.deadline_after(duration);
         let timer = shared.set.start_timer(
             callback(move |_seq, _delay| {
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(&function))
-                    && let Some(runtime) = reporter.upgrade()
-                {
-                    runtime.report_panic(&*payload);
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(&function)) {
+                    RuntimeShared::report_panic_of_current_check(&*payload);
                 }
             }),
             when,
