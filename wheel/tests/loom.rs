@@ -6,16 +6,16 @@
 //! RUSTFLAGS="--cfg loom" cargo test --release -p gowheel-wheel loom
 //! ```
 //!
-//! Each model explores every interleaving of its threads up to a preemption
-//! bound (`LOOM_MAX_PREEMPTIONS`, 2 by default here; raise it for a longer
-//! run). The wheel is tiny (1 ns ticks, 4 slots a level, 2 levels, one
+//! loom explores every interleaving of each model's threads (set
+//! `LOOM_MAX_PREEMPTIONS` to bound the search if a model grows too big for
+//! that). The wheel is tiny (1 ns ticks, 4 slots a level, 2 levels, one
 //! stripe), so deadlines a few nanoseconds apart already sit at different
 //! levels and cascade.
 //!
 //! With `--cfg gowheel_broken_min_order` added, `modify` lowers the slot
 //! bound *before* publishing `MODIFIED` (the order Go's CL 574741 fixed) and
-//! `loom_modify_earlier_racing_adjust` must fail: that is the proof that the
-//! model can see the bug.
+//! the two `loom_modify_earlier_*racing_adjust` models must fail: that is the
+//! proof that the models can see the bug.
 #![cfg(loom)]
 
 use std::sync::Mutex;
@@ -24,14 +24,10 @@ use gowheel_wheel::{TimingWheel, WheelConfig, WheelTimer, callback};
 use loom::sync::Arc;
 use loom::thread;
 
-/// Runs `f` under loom with the preemption bound from `LOOM_MAX_PREEMPTIONS`
-/// (default 2).
+/// Runs `f` under loom: exhaustively, unless `LOOM_MAX_PREEMPTIONS` bounds
+/// the search.
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut builder = loom::model::Builder::new();
-    if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(2);
-    }
-    builder.check(f);
+    loom::model::Builder::new().check(f);
 }
 
 fn tiny_wheel() -> TimingWheel {
