@@ -239,8 +239,14 @@ impl Stripe {
         let index = self.geometry.slot_index(location.level, location.slot);
         fence(Ordering::SeqCst);
         lower_bound(&self.slot_min_when_modified[index], when);
+        self.lower_stripe_bound(when);
+    }
+
+    /// Lowers the stripe's modified bound to at most `when` with an RMW that
+    /// always writes (see `lower_modified_bounds` for why it must write).
+    pub(crate) fn lower_stripe_bound(&self, when: i64) {
         // Release: pairs with the AcqRel fold-and-clear in `adjust`, making
-        // the slot bound above visible to it.
+        // the slot bounds written before it visible there.
         let _ =
             self.min_when_modified
                 .fetch_update(Ordering::Release, Ordering::Relaxed, |bound| {
@@ -517,7 +523,13 @@ impl<'a> LockedStripe<'a> {
             }
         }
 
+        // Only slots whose bound is due are adjusted now (all of them if
+        // forced); the others keep their bounds, and the earliest of those
+        // goes back into the stripe bound so that it still covers them. This
+        // spreads the work of many timers moved earlier over many checks
+        // instead of one long pause.
         let geometry = self.geometry();
+        let mut earliest_skipped = i64::MAX;
         for level in 0..=geometry.overflow_level() {
             let mut occupied = self.inner().occupied[level as usize];
             while occupied != 0 {
@@ -529,11 +541,19 @@ impl<'a> LockedStripe<'a> {
                 // one written later is covered by a stripe-bound RMW that
                 // came after the clear and survives for the next adjust.
                 let bound = stripe.slot_min_when_modified[index].load(Ordering::Relaxed);
-                if bound == 0 && !force {
+                if !force && (bound == 0 || bound > upto) {
+                    if bound != 0 {
+                        earliest_skipped = earliest_skipped.min(bound);
+                    }
                     continue;
                 }
                 self.adjust_slot(level, slot);
             }
+        }
+        if earliest_skipped != i64::MAX {
+            // Before step 4 republishes `min_when`, which may no longer
+            // cover the skipped bounds.
+            stripe.lower_stripe_bound(earliest_skipped);
         }
 
         // Stripe step 4.
@@ -555,35 +575,70 @@ impl<'a> LockedStripe<'a> {
         stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
         fence(Ordering::SeqCst);
 
-        // Step 3: detach the list and put every node back where it belongs.
-        let mut node = self.inner().detach(geometry, level, slot);
-        while !node.is_null() {
-            // SAFETY: detached nodes are still filed in this stripe and we
-            // hold its lock, which protects `next`.
-            let next = unsafe { (*node).next() };
-            // SAFETY: filed nodes are valid; see the slab's type stability.
-            let node_ref = unsafe { &*node };
-            // Relaxed: the load of step 3, ordered after step 2 by the
-            // fence; a MODIFIED word is then locked (Acquire).
-            let word = node_ref.load_word(Ordering::Relaxed);
-            if word & (MODIFIED | ZOMBIE) == 0 {
-                // Unchanged: back into the same slot, without its lock. If
-                // it is modified after the load, it stays where it was
-                // filed, which the modification accounts for (a later move
-                // needs nothing here; an earlier one lowers this slot's
-                // bound after step 2, or was seen by step 3).
-                // SAFETY: the node stays filed here; the stripe lock is
-                // held and its filed deadline is stable under it.
-                let filed_when = unsafe { node_ref.filed_when() };
-                self.inner().link(geometry, level, slot, node, filed_when);
-            } else {
-                let guard = node_ref.lock();
-                self.settle(guard, level, slot);
+        // Step 3: walk the list in place, unlinking the nodes marked
+        // MODIFIED or ZOMBIE onto a side list; the others stay where they
+        // are, untouched. If a node is modified after its load, it stays
+        // where it was filed, which the modification accounts for (a later
+        // move needs nothing here; an earlier one lowers this slot's bound
+        // after step 2, or was seen by this load).
+        let mut marked: *mut Node = ptr::null_mut();
+        let mut kept_min = i64::MAX;
+        {
+            let inner = self.inner();
+            let mut previous: *mut Node = ptr::null_mut();
+            let mut node = inner.slots[index].head;
+            while !node.is_null() {
+                // SAFETY: linked nodes are valid (the slab's type stability)
+                // and the stripe lock, which we hold, protects `next` and
+                // `filed_when`.
+                let node_ref = unsafe { &*node };
+                // SAFETY: as above.
+                let next = unsafe { node_ref.next() };
+                // Relaxed: the load of step 3, ordered after step 2 by the
+                // fence; a marked word is then locked (Acquire).
+                if node_ref.load_word(Ordering::Relaxed) & (MODIFIED | ZOMBIE) == 0 {
+                    // SAFETY: as above.
+                    kept_min = kept_min.min(unsafe { node_ref.filed_when() });
+                    previous = node;
+                } else {
+                    if previous.is_null() {
+                        inner.slots[index].head = next;
+                    } else {
+                        // SAFETY: as above.
+                        unsafe { (*previous).set_next(next) };
+                    }
+                    // SAFETY: as above.
+                    unsafe { node_ref.set_next(marked) };
+                    marked = node;
+                }
+                node = next;
             }
-            node = next;
+            // Step 4 for what stayed: the exact minimum of their deadlines.
+            let slot_state = &mut inner.slots[index];
+            if slot_state.head.is_null() {
+                slot_state.min_when = 0;
+                inner.occupied[level as usize] &= !(1 << slot);
+            } else {
+                slot_state.min_when = kept_min;
+            }
+            if level == 0 {
+                // Unlinking keeps a sorted list sorted, but re-filing below
+                // may not; `link` keeps the flag truthful from here.
+                inner.sorted_level0 &= !(1 << slot);
+            }
         }
-        // Step 4 happened as nodes were linked back: `link` keeps the
-        // slot's minimum exact.
+        // Then each marked node under its lock: removed, or re-filed under
+        // its new deadline (which `link` folds into the minimum of whichever
+        // slot receives it, this one included).
+        while !marked.is_null() {
+            // SAFETY: marked nodes are still filed in this stripe, and the
+            // stripe lock protects `next`.
+            let node_ref = unsafe { &*marked };
+            // SAFETY: as above.
+            marked = unsafe { node_ref.next() };
+            let guard = node_ref.lock();
+            self.settle(guard, level, slot);
+        }
     }
 
     /// Puts the locked node `guard`, just detached from slot (`level`,

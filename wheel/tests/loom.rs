@@ -14,8 +14,10 @@
 //!
 //! With `--cfg gowheel_broken_min_order` added, `modify` lowers the slot
 //! bound *before* publishing `MODIFIED` (the order Go's CL 574741 fixed) and
-//! the two `loom_modify_earlier_*racing_adjust` models must fail: that is the
-//! proof that the models can see the bug.
+//! `loom_modify_earlier_racing_adjust` must fail: that is the proof that the
+//! model can see the bug. `loom_modify_earlier_in_another_slot_racing_adjust`
+//! guards a different rule (the stripe bound is always written by an RMW)
+//! and fails if that one is broken.
 #![cfg(loom)]
 
 use std::sync::Mutex;
