@@ -12,6 +12,10 @@
 //!   harness the bodies drive a set through, which verifies the set and
 //!   checks it against a model of Go's rules after every operation.
 //! * [`TestRng`]: a seeded generator for reproducible random interleavings.
+//! * [`ledger`]: exactly-once ledgers for real-clock timers, driven through
+//!   the public time-package API only (the stress and load runs).
+//! * [`load`]: the load run behind the `load` command and its CI test.
+//! * [`watchdog`]: aborts a test process that deadlocks, with a message.
 //!
 //! # Example
 //!
@@ -31,8 +35,11 @@
 pub mod conformance;
 pub mod differential;
 mod harness;
+pub mod ledger;
+pub mod load;
 pub mod replay;
 mod rng;
+pub mod watchdog;
 
 pub use harness::{
     Fired, Harness, Ops, Recorder, TestableSet, Tracked, expected_next_periodic_when,
