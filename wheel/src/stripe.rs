@@ -60,6 +60,19 @@ struct Slot {
     min_when: i64,
 }
 
+/// One slot's walk in step 3 of `adjust`.
+struct SlotWalk {
+    level: u32,
+    slot: u32,
+    index: usize,
+    /// The last node kept, whose `next` an unlinking rewrites.
+    previous: *mut Node,
+    /// The next node to look at.
+    node: *mut Node,
+    /// The minimum deadline of the nodes kept so far.
+    kept_min: i64,
+}
+
 /// The part of a stripe its lock protects.
 pub(crate) struct StripeInner {
     /// Every tick before this one has been processed.
@@ -74,6 +87,11 @@ pub(crate) struct StripeInner {
     slab: NodeSlab,
     /// Scratch space for sorting a slot, kept to avoid allocating per check.
     scratch: Vec<*mut Node>,
+    /// Scratch space for `adjust`: the due slots, their walks, and the
+    /// nodes found marked.
+    due: Vec<(u32, u32)>,
+    walkers: Vec<SlotWalk>,
+    marked: Vec<(*mut Node, u32, u32)>,
 }
 
 // SAFETY: the raw node pointers point into the stripe's own slab; they are
@@ -139,6 +157,9 @@ impl Stripe {
                 sorted_level0: 0,
                 slab: NodeSlab::new(),
                 scratch: Vec::new(),
+                due: Vec::new(),
+                walkers: Vec::new(),
+                marked: Vec::new(),
             }),
             min_when: AtomicI64::new(0),
             min_when_modified: AtomicI64::new(0),
@@ -530,6 +551,8 @@ impl<'a> LockedStripe<'a> {
         // instead of one long pause.
         let geometry = self.geometry();
         let mut earliest_skipped = i64::MAX;
+        let mut due = std::mem::take(&mut self.inner().due);
+        due.clear();
         for level in 0..=geometry.overflow_level() {
             let mut occupied = self.inner().occupied[level as usize];
             while occupied != 0 {
@@ -547,9 +570,11 @@ impl<'a> LockedStripe<'a> {
                     }
                     continue;
                 }
-                self.adjust_slot(level, slot);
+                due.push((level, slot));
             }
         }
+        self.adjust_slots(&due);
+        self.inner().due = due;
         if earliest_skipped != i64::MAX {
             // Before step 4 republishes `min_when`, which may no longer
             // cover the skipped bounds.
@@ -560,34 +585,61 @@ impl<'a> LockedStripe<'a> {
         self.publish_min_when();
     }
 
-    /// Steps 1 to 4 of `adjust` for one slot.
-    fn adjust_slot(&mut self, level: u32, slot: u32) {
+    /// Steps 2 to 4 of `adjust` for the slots in `due`.
+    ///
+    /// Step 1 at slot level needs nothing: a slot's `min_when` is read only
+    /// under the stripe lock, which is held until step 4 is done, so the
+    /// fold that matters to lock-free readers is the stripe's step 1, which
+    /// already covers every slot bound (a slot bound is lowered before its
+    /// stripe's).
+    ///
+    /// The slots are walked together, one node of each in turn: a list walk
+    /// is a chain of dependent loads, and interleaving independent chains
+    /// lets the processor overlap their cache misses.
+    fn adjust_slots(&mut self, due: &[(u32, u32)]) {
         let stripe = self.stripe;
         let geometry = self.geometry();
-        let index = geometry.slot_index(level, slot);
-        // Step 1: a slot's `min_when` is read only under the stripe lock,
-        // which we hold until step 4 is done, so the fold that matters to
-        // lock-free readers is the stripe's step 1, which already covers
-        // every slot bound (a slot bound is lowered before its stripe's).
-        // Step 2, then the adjuster's fence of the handshake described at
-        // `adjust`: the clearing store is ordered before step 3's loads
-        // against the modifier's fence. Relaxed store: the fence orders it.
-        stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
+        // Step 2 for every due slot, then the adjuster's fence of the
+        // handshake described at `adjust`: each clearing store is ordered
+        // before step 3's loads against the modifier's fence. Relaxed
+        // stores: the fence orders them.
+        for &(level, slot) in due {
+            stripe.slot_min_when_modified[geometry.slot_index(level, slot)]
+                .store(0, Ordering::Relaxed);
+        }
         fence(Ordering::SeqCst);
 
-        // Step 3: walk the list in place, unlinking the nodes marked
+        // Step 3: walk each list in place, unlinking the nodes marked
         // MODIFIED or ZOMBIE onto a side list; the others stay where they
         // are, untouched. If a node is modified after its load, it stays
         // where it was filed, which the modification accounts for (a later
         // move needs nothing here; an earlier one lowers this slot's bound
         // after step 2, or was seen by this load).
-        let mut marked: *mut Node = ptr::null_mut();
-        let mut kept_min = i64::MAX;
-        {
-            let inner = self.inner();
-            let mut previous: *mut Node = ptr::null_mut();
-            let mut node = inner.slots[index].head;
-            while !node.is_null() {
+        let inner = self.inner();
+        let mut walkers = std::mem::take(&mut inner.walkers);
+        let mut marked = std::mem::take(&mut inner.marked);
+        walkers.clear();
+        marked.clear();
+        walkers.extend(due.iter().map(|&(level, slot)| {
+            let index = geometry.slot_index(level, slot);
+            SlotWalk {
+                level,
+                slot,
+                index,
+                previous: ptr::null_mut(),
+                node: inner.slots[index].head,
+                kept_min: i64::MAX,
+            }
+        }));
+        let mut active = walkers.len();
+        while active > 0 {
+            active = 0;
+            for walk in walkers.iter_mut() {
+                let node = walk.node;
+                if node.is_null() {
+                    continue;
+                }
+                active += 1;
                 // SAFETY: linked nodes are valid (the slab's type stability)
                 // and the stripe lock, which we hold, protects `next` and
                 // `filed_when`.
@@ -598,47 +650,46 @@ impl<'a> LockedStripe<'a> {
                 // fence; a marked word is then locked (Acquire).
                 if node_ref.load_word(Ordering::Relaxed) & (MODIFIED | ZOMBIE) == 0 {
                     // SAFETY: as above.
-                    kept_min = kept_min.min(unsafe { node_ref.filed_when() });
-                    previous = node;
+                    walk.kept_min = walk.kept_min.min(unsafe { node_ref.filed_when() });
+                    walk.previous = node;
                 } else {
-                    if previous.is_null() {
-                        inner.slots[index].head = next;
+                    if walk.previous.is_null() {
+                        inner.slots[walk.index].head = next;
                     } else {
                         // SAFETY: as above.
-                        unsafe { (*previous).set_next(next) };
+                        unsafe { (*walk.previous).set_next(next) };
                     }
-                    // SAFETY: as above.
-                    unsafe { node_ref.set_next(marked) };
-                    marked = node;
+                    marked.push((node, walk.level, walk.slot));
                 }
-                node = next;
+                walk.node = next;
             }
-            // Step 4 for what stayed: the exact minimum of their deadlines.
-            let slot_state = &mut inner.slots[index];
+        }
+        // Step 4 for what stayed: the exact minimum of their deadlines.
+        for walk in &walkers {
+            let slot_state = &mut inner.slots[walk.index];
             if slot_state.head.is_null() {
                 slot_state.min_when = 0;
-                inner.occupied[level as usize] &= !(1 << slot);
+                inner.occupied[walk.level as usize] &= !(1 << walk.slot);
             } else {
-                slot_state.min_when = kept_min;
+                slot_state.min_when = walk.kept_min;
             }
-            if level == 0 {
+            if walk.level == 0 {
                 // Unlinking keeps a sorted list sorted, but re-filing below
                 // may not; `link` keeps the flag truthful from here.
-                inner.sorted_level0 &= !(1 << slot);
+                inner.sorted_level0 &= !(1 << walk.slot);
             }
         }
+        inner.walkers = walkers;
         // Then each marked node under its lock: removed, or re-filed under
         // its new deadline (which `link` folds into the minimum of whichever
-        // slot receives it, this one included).
-        while !marked.is_null() {
-            // SAFETY: marked nodes are still filed in this stripe, and the
-            // stripe lock protects `next`.
-            let node_ref = unsafe { &*marked };
-            // SAFETY: as above.
-            marked = unsafe { node_ref.next() };
-            let guard = node_ref.lock();
+        // slot receives it).
+        for &(node, level, slot) in &marked {
+            // SAFETY: marked nodes are still filed in this stripe.
+            let guard = unsafe { &*node }.lock();
             self.settle(guard, level, slot);
         }
+        marked.clear();
+        self.inner().marked = marked;
     }
 
     /// Puts the locked node `guard`, just detached from slot (`level`,
