@@ -1,1 +1,49 @@
-//! Benchmarks of gowheel's backends side by side.
+//! # gowheel-benches
+//!
+//! Benchmarks of gowheel's two backends (the wheel, and the port of Go's
+//! timer heap) side by side, with tokio's timers as a third, and the
+//! `evaluate` command that runs a short version of all of them and writes
+//! the drop-in evaluation report.
+//!
+//! * [`backend`]: the two traits every workload is written against —
+//!   [`Backend`] (Go's time package: `AfterFunc`, `Stop`, `Reset`,
+//!   `Sleep`) and [`TimerQueue`] (the runtime layer, one owner) — and
+//!   their implementations for the wheel, the heap and tokio.
+//! * [`workloads`]: the workloads, ports of Go's `sleep_test.go`
+//!   benchmarks and a few more (idle timeouts, scaling, memory), each
+//!   written once; a [`Runner`] runs one on one backend.
+//! * [`pool`]: Go's `b.RunParallel` on persistent threads, with Go's
+//!   preamble of idle timers per thread.
+//! * [`measure`], [`probe`], [`report`], [`go`]: `evaluate`'s timing,
+//!   memory probes in child processes, report, and the Go comparison.
+//!
+//! The criterion benches (`cargo bench -p gowheel-benches`) and `evaluate`
+//! (`cargo run --release -p gowheel-benches --bin evaluate`) run the same
+//! runners; `benches/README.md` says what each workload measures.
+#![warn(missing_docs)]
+
+pub mod backend;
+pub mod go;
+pub mod measure;
+pub mod pool;
+pub mod probe;
+pub mod report;
+pub mod workloads;
+
+pub use backend::{Backend, BackendKind, Gowheel, SetQueue, TimerQueue, Tokio, TokioQueue};
+pub use report::{Record, Report, Target};
+pub use workloads::{Metric, Runner, Sizes, Workload};
+
+use std::path::PathBuf;
+
+/// The Cargo target directory: `CARGO_TARGET_DIR` if set when running (or,
+/// failing that, when building), else `target/` at the workspace root.
+pub fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = option_env!("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"))
+}

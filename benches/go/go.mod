@@ -1,0 +1,3 @@
+module gowheel.invalid/benches-go
+
+go 1.23

@@ -1,0 +1,508 @@
+//! `evaluate`: the drop-in evaluation. Runs a short version of every
+//! workload on gowheel's wheel, gowheel's heap and tokio (and, with `--go`,
+//! on Go's own timers), prints the side-by-side table and the performance
+//! targets, and writes `report.md`, `report.json` and `scale.svg` to
+//! `TARGET_DIR/gowheel-evaluate/`.
+//!
+//! `cargo run --release -p gowheel-benches --bin evaluate [-- OPTIONS]`; `--help`
+//! lists the options. It takes under five minutes on two cores.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use gowheel_benches::measure::{self, quantile};
+use gowheel_benches::probe::Probe;
+use gowheel_benches::report::format_ns;
+use gowheel_benches::{BackendKind, Metric, Record, Report, Sizes, Workload, go, pool};
+
+const USAGE: &str = "\
+usage: evaluate [--go] [--smoke] [--only NAME[,NAME...]] [--backends NAME[,NAME...]] [--out DIR]
+
+Runs a short version of every workload on gowheel's wheel, gowheel's heap and
+tokio, prints the side-by-side table and the performance targets, and writes
+report.md, report.json and scale.svg.
+
+  --go         also run the workloads written in Go (benches/go/) with the Go
+               toolchain on PATH (1.23 or later), as a fourth column
+  --smoke      tiny sizes and budgets: checks that everything runs (seconds);
+               the numbers mean nothing
+  --only LIST  only the workloads whose name contains one of these words
+  --backends LIST
+               only these of wheel, heap, tokio (default: all three)
+  --out DIR    where to write the report (default: TARGET_DIR/gowheel-evaluate,
+               TARGET_DIR being $CARGO_TARGET_DIR or the workspace's target/)
+  --help       this text";
+
+/// The whole evaluation should end within this (the promise is 5 minutes
+/// on 2 cores); the largest population is skipped if it would not fit.
+const TIME_LIMIT: Duration = Duration::from_secs(270);
+
+struct Options {
+    go: bool,
+    smoke: bool,
+    only: Vec<String>,
+    backends: Vec<BackendKind>,
+    out: Option<PathBuf>,
+}
+
+impl Options {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
+        let mut options = Options {
+            go: false,
+            smoke: false,
+            only: Vec::new(),
+            backends: BackendKind::ALL.to_vec(),
+            out: None,
+        };
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--go" => options.go = true,
+                "--smoke" => options.smoke = true,
+                "--only" => {
+                    let list = args.next().ok_or("--only needs a list of names")?;
+                    options.only.extend(
+                        list.split(',')
+                            .filter(|name| !name.is_empty())
+                            .map(str::to_owned),
+                    );
+                }
+                "--backends" => {
+                    let list = args.next().ok_or("--backends needs a list of names")?;
+                    options.backends = list
+                        .split(',')
+                        .map(|name| {
+                            BackendKind::from_name(name).ok_or_else(|| {
+                                format!("unknown backend {name:?} (wheel, heap, tokio)")
+                            })
+                        })
+                        .collect::<Result<_, _>>()?;
+                }
+                "--out" => options.out = Some(args.next().ok_or("--out needs a directory")?.into()),
+                "--help" | "-h" => return Ok(None),
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+        }
+        Ok(Some(options))
+    }
+}
+
+/// The sizes and budgets of a run.
+struct Plan {
+    sizes: Sizes,
+    /// Time per timed row.
+    budget: Duration,
+    latency_rounds: u64,
+    /// Scale counts timed in this process.
+    scale_in_process: Vec<usize>,
+    /// Counts measured by population probes (Memory, and Scale at them).
+    populations: Vec<usize>,
+    /// Counts of TimerSetMemory.
+    timer_set_memory: Vec<usize>,
+    only: Vec<String>,
+    backends: Vec<BackendKind>,
+}
+
+impl Plan {
+    fn new(options: &Options) -> Plan {
+        let (sizes, budget, latency_rounds, scale, populations, timer_set_memory) = if options.smoke
+        {
+            (
+                Sizes::SMOKE,
+                Duration::from_millis(5),
+                3,
+                vec![1_000, 10_000],
+                vec![10_000],
+                vec![10_000],
+            )
+        } else {
+            (
+                Sizes::FULL,
+                Duration::from_millis(500),
+                400,
+                Workload::SCALE_COUNTS.to_vec(),
+                Workload::MEMORY_COUNTS.to_vec(),
+                vec![1_000_000],
+            )
+        };
+        Plan {
+            sizes,
+            budget,
+            latency_rounds,
+            scale_in_process: scale
+                .iter()
+                .copied()
+                .filter(|count| !populations.contains(count))
+                .collect(),
+            populations,
+            timer_set_memory,
+            only: options.only.clone(),
+            backends: options.backends.clone(),
+        }
+    }
+
+    fn wanted(&self, workload: Workload) -> bool {
+        self.only.is_empty()
+            || self
+                .only
+                .iter()
+                .any(|name| workload.name().contains(name.as_str()))
+    }
+
+    /// The timed workloads (not Scale or memory), in report order.
+    fn timed(&self) -> Vec<Workload> {
+        Workload::all()
+            .into_iter()
+            .filter(|w| !w.is_memory() && !matches!(w, Workload::Scale(_)))
+            .filter(|w| self.wanted(*w))
+            .collect()
+    }
+
+    /// Every workload name of the run, in report order.
+    fn order(&self) -> Vec<String> {
+        let mut order: Vec<String> = self.timed().iter().map(|w| w.name()).collect();
+        let mut scale: Vec<usize> = self
+            .scale_in_process
+            .iter()
+            .chain(&self.populations)
+            .copied()
+            .collect();
+        scale.sort_unstable();
+        order.extend(scale.into_iter().map(|n| Workload::Scale(n).name()));
+        order.extend(self.populations.iter().map(|&n| Workload::Memory(n).name()));
+        order.extend(
+            self.timer_set_memory
+                .iter()
+                .map(|&n| Workload::TimerSetMemory(n).name()),
+        );
+        order
+    }
+}
+
+struct Evaluation {
+    started: Instant,
+    report: Report,
+}
+
+impl Evaluation {
+    fn progress(&self, message: &str) {
+        eprintln!("[{:6.1}s] {message}", self.started.elapsed().as_secs_f64());
+    }
+
+    fn push(&mut self, workload: Workload, backend: &str, threads: usize, value: f64) {
+        let metric = workload.metric();
+        self.report.records.push(Record {
+            workload: workload.name(),
+            backend: backend.to_owned(),
+            threads,
+            metric: metric.name().to_owned(),
+            value,
+            unit: metric.unit().to_owned(),
+        });
+    }
+
+    /// Times one workload on one backend with one thread count.
+    fn timed_row(&mut self, plan: &Plan, workload: Workload, backend: BackendKind, threads: usize) {
+        let id = format!("{}/{backend}/{threads}", workload.name());
+        let mut runner = workload.runner(backend, threads, plan.sizes);
+        let (value, shown) = match workload.metric() {
+            Metric::P99Lateness => {
+                let samples = measure::lateness_samples(&mut *runner, plan.latency_rounds);
+                let p99 = quantile(&samples, 0.99).unwrap_or(0) as f64;
+                let mean = samples.iter().sum::<u64>() as f64 / samples.len().max(1) as f64;
+                let max = samples.last().copied().unwrap_or(0) as f64;
+                (
+                    p99,
+                    format!(
+                        "p99 {} (mean {}, max {}, {} samples)",
+                        format_ns(p99),
+                        format_ns(mean),
+                        format_ns(max),
+                        samples.len()
+                    ),
+                )
+            }
+            Metric::ResetsPerSecond => {
+                let rate = 1e9 / measure::time_per_iteration(&mut *runner, plan.budget, 1);
+                (rate, format!("{:.2} M resets/s", rate / 1e6))
+            }
+            Metric::TimePerStartStop | Metric::TimePerOp | Metric::BytesPerTimer => {
+                let ns =
+                    measure::time_per_iteration(&mut *runner, plan.budget, workload.min_iters());
+                let per = if workload.metric() == Metric::TimePerOp {
+                    "/op"
+                } else {
+                    " per start+stop pair"
+                };
+                (ns, format!("{}{per}", format_ns(ns)))
+            }
+        };
+        drop(runner);
+        self.progress(&format!("{id}: {shown}"));
+        self.push(workload, backend.name(), threads, value);
+    }
+
+    /// Memory (and Scale) at `count` live timers on every backend, each in
+    /// a child process. Returns how long each backend took.
+    fn populations(&mut self, plan: &Plan, count: usize) -> Vec<Duration> {
+        let mut took = Vec::new();
+        for &backend in &plan.backends {
+            let started = Instant::now();
+            let probe = Probe::Population {
+                backend,
+                timers: count,
+                scale_budget: if plan.wanted(Workload::Scale(count)) {
+                    plan.budget
+                } else {
+                    Duration::ZERO
+                },
+            };
+            match probe.run_in_child() {
+                Ok(report) => {
+                    self.progress(&format!(
+                        "Memory{}/{backend}/1: {:.1} bytes per timer{}",
+                        Workload::Memory(count).name().trim_start_matches("Memory"),
+                        report.bytes_per_timer,
+                        report.ns_per_start_stop.map_or(String::new(), |ns| format!(
+                            "; Scale: {} per start+stop pair",
+                            format_ns(ns)
+                        ))
+                    ));
+                    self.push(
+                        Workload::Memory(count),
+                        backend.name(),
+                        1,
+                        report.bytes_per_timer,
+                    );
+                    if let Some(ns) = report.ns_per_start_stop {
+                        self.push(Workload::Scale(count), backend.name(), 1, ns);
+                    }
+                }
+                Err(message) => {
+                    self.progress(&format!("Memory at {count} on {backend}: {message}"));
+                    self.report.notes.push(format!(
+                        "Memory at {count} timers on {backend} failed: {message}"
+                    ));
+                }
+            }
+            took.push(started.elapsed());
+        }
+        took
+    }
+}
+
+/// The one-minute load average, from `/proc/loadavg`.
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next().map(str::to_owned)
+}
+
+fn main() -> ExitCode {
+    gowheel_benches::probe::run_if_requested();
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("evaluate: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    // The pool first: this thread and the benchmark threads take the first
+    // stripe and shard numbers (see `pool`).
+    pool::init();
+    let plan = Plan::new(&options);
+    let mut evaluation = Evaluation {
+        started: Instant::now(),
+        report: Report {
+            smoke: options.smoke,
+            cpus: pool::available_parallelism(),
+            ..Report::default()
+        },
+    };
+    let load_at_start = load_average();
+    evaluation.progress(&format!(
+        "evaluating on {} CPUs (load average {}); thread counts {:?}",
+        evaluation.report.cpus,
+        load_at_start.as_deref().unwrap_or("unknown"),
+        pool::thread_counts()
+    ));
+
+    for workload in plan.timed() {
+        for threads in workload.thread_counts() {
+            for &backend in &plan.backends {
+                evaluation.timed_row(&plan, workload, backend, threads);
+            }
+        }
+    }
+    for &count in &plan.scale_in_process {
+        if plan.wanted(Workload::Scale(count)) {
+            for &backend in &plan.backends {
+                evaluation.timed_row(&plan, Workload::Scale(count), backend, 1);
+            }
+        }
+    }
+    let mut previous: Option<(usize, Vec<Duration>)> = None;
+    for &count in &plan.populations {
+        if !plan.wanted(Workload::Memory(count)) && !plan.wanted(Workload::Scale(count)) {
+            continue;
+        }
+        if let Some((previous_count, took)) = &previous {
+            // Filling scales linearly; a margin for the larger pages.
+            let factor = count as f64 / *previous_count as f64 * 1.3;
+            let estimate = took.iter().sum::<Duration>().mul_f64(factor);
+            let finish = evaluation.started.elapsed() + estimate;
+            if finish > TIME_LIMIT {
+                let note = format!(
+                    "Scale and Memory at {count} timers skipped: estimated {:.0} s, which would \
+                     end the evaluation past {} s",
+                    estimate.as_secs_f64(),
+                    TIME_LIMIT.as_secs()
+                );
+                evaluation.progress(&note);
+                evaluation.report.notes.push(note);
+                continue;
+            }
+        }
+        let took = evaluation.populations(&plan, count);
+        previous = Some((count, took));
+    }
+    for &count in &plan.timer_set_memory {
+        let workload = Workload::TimerSetMemory(count);
+        if !plan.wanted(workload) {
+            continue;
+        }
+        for &backend in &plan.backends {
+            match (Probe::TimerSet {
+                backend,
+                timers: count,
+            })
+            .run_in_child()
+            {
+                Ok(report) => {
+                    evaluation.progress(&format!(
+                        "{}/{backend}/1: {:.1} bytes per timer",
+                        workload.name(),
+                        report.bytes_per_timer
+                    ));
+                    evaluation.push(workload, backend.name(), 1, report.bytes_per_timer);
+                }
+                Err(message) => evaluation.report.notes.push(format!(
+                    "{} on {backend} failed: {message}",
+                    workload.name()
+                )),
+            }
+        }
+    }
+
+    if options.go {
+        run_go(&plan, &mut evaluation);
+    } else {
+        evaluation.report.notes.push(
+            "Go's own timers were not measured: `evaluate --go` adds them, with Go 1.23 or \
+             later on PATH."
+                .to_owned(),
+        );
+    }
+
+    let order = plan.order();
+    let position = |record: &Record| {
+        order
+            .iter()
+            .position(|name| *name == record.workload)
+            .unwrap_or(usize::MAX)
+    };
+    evaluation
+        .report
+        .records
+        .sort_by_key(|r| (position(r), r.threads));
+    evaluation.report.notes.push(format!(
+        "Machine load (1-minute load average) {} at the start, {} at the end; on a busy \
+         machine the numbers are noisy.",
+        load_at_start.as_deref().unwrap_or("unknown"),
+        load_average().as_deref().unwrap_or("unknown")
+    ));
+    evaluation.report.notes.push(
+        "tokio's timer wheel counts whole milliseconds: its sleeps of 1 µs (AdjustTimers10000) \
+         last at least until the next millisecond, and its lateness includes rounding up to one."
+            .to_owned(),
+    );
+    evaluation.report.elapsed = evaluation.started.elapsed();
+    evaluation.progress("done");
+
+    let markdown = evaluation.report.to_markdown();
+    println!("{markdown}");
+    let out = options
+        .out
+        .unwrap_or_else(|| gowheel_benches::target_dir().join("gowheel-evaluate"));
+    let written = std::fs::create_dir_all(&out)
+        .and_then(|()| std::fs::write(out.join("report.md"), &markdown))
+        .and_then(|()| std::fs::write(out.join("report.json"), evaluation.report.to_json()))
+        .and_then(|()| std::fs::write(out.join("scale.svg"), evaluation.report.scale_svg()));
+    match written {
+        Ok(()) => {
+            eprintln!(
+                "wrote report.md, report.json and scale.svg to {}",
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!(
+                "evaluate: cannot write the report to {}: {error}",
+                out.display()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the Go program, if a Go 1.23+ toolchain is on PATH, adding its
+/// records; otherwise says why not and carries on.
+fn run_go(plan: &Plan, evaluation: &mut Evaluation) {
+    let version = match go::toolchain() {
+        Ok(version) => version,
+        Err(reason) => {
+            let note = format!("Go's own timers were not measured: {reason}.");
+            evaluation.progress(&note);
+            evaluation.report.notes.push(note);
+            return;
+        }
+    };
+    evaluation.progress(&format!(
+        "running the Go workloads with {version} (benches/go)"
+    ));
+    let mut scale: Vec<usize> = plan
+        .scale_in_process
+        .iter()
+        .chain(&plan.populations)
+        .copied()
+        .collect();
+    scale.sort_unstable();
+    let settings = go::Settings {
+        threads: pool::thread_counts(),
+        budget: plan.budget,
+        preamble: plan.sizes.preamble,
+        idle_timeouts: plan.sizes.idle_timeouts,
+        scale,
+        memory: plan.populations.clone(),
+        latency_rounds: plan.latency_rounds,
+        only: plan.only.clone(),
+    };
+    match go::run(&settings) {
+        Ok(records) => {
+            evaluation.report.notes.push(format!(
+                "Go column: Go's own `time` package ({version}), the same workloads in \
+                 `benches/go/`; its Memory is live heap bytes after a GC."
+            ));
+            evaluation.report.records.extend(records);
+        }
+        Err(reason) => {
+            let note = format!("Go's own timers were not measured: {reason}.");
+            evaluation.progress(&note);
+            evaluation.report.notes.push(note);
+        }
+    }
+}
