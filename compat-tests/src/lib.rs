@@ -130,3 +130,52 @@ macro_rules! __conformance_test_fns {
         )*
     };
 }
+
+/// How long a test waits for something that must happen before calling it
+/// lost. Far longer than anything should take, even on a loaded machine:
+/// these tests never assert that something is fast.
+///
+/// ```
+/// assert_eq!(gowheel_compat_tests::EVENTUALLY.as_secs(), 10);
+/// ```
+pub const EVENTUALLY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Instantiates each named `fn(Backend)` as a `#[test]` twice: in module
+/// `wheel` on [`gowheel::Backend::Wheel`] and in module `heap` on
+/// [`gowheel::Backend::Heap`], so that a failure names its backend
+/// (`wheel::test_stop_result`).
+///
+/// ```
+/// fn arms_and_fires(backend: gowheel::Backend) {
+///     let runtime = gowheel::Runtime::builder().backend(backend).manual_clock().build();
+///     let timer = runtime.new_timer(std::time::Duration::from_secs(1));
+///     runtime.advance(std::time::Duration::from_secs(1));
+///     assert!(timer.receiver().try_recv().is_some());
+/// }
+/// gowheel_compat_tests::on_both_backends!(arms_and_fires);
+/// # fn main() { wheel::arms_and_fires(); heap::arms_and_fires(); }
+/// ```
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        /// The tests on the timing wheel.
+        mod wheel {
+            $(
+                #[test]
+                fn $test() {
+                    super::$test(gowheel::Backend::Wheel);
+                }
+            )*
+        }
+
+        /// The tests on the port of Go's timer heap.
+        mod heap {
+            $(
+                #[test]
+                fn $test() {
+                    super::$test(gowheel::Backend::Heap);
+                }
+            )*
+        }
+    };
+}

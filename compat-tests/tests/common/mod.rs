@@ -10,38 +10,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How long a test waits for something that must happen before calling it
-/// lost. Far longer than anything should take, even on a loaded machine:
-/// these tests never assert that something is fast.
-pub const EVENTUALLY: Duration = Duration::from_secs(10);
-
-/// Instantiates each named `fn(Backend)` as a `#[test]` twice: in module
-/// `wheel` on [`gowheel::Backend::Wheel`] and in module `heap` on
-/// [`gowheel::Backend::Heap`], so that a failure names its backend.
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        /// The tests on the timing wheel.
-        mod wheel {
-            $(
-                #[test]
-                fn $test() {
-                    super::$test(gowheel::Backend::Wheel);
-                }
-            )*
-        }
-
-        /// The tests on the port of Go's timer heap.
-        mod heap {
-            $(
-                #[test]
-                fn $test() {
-                    super::$test(gowheel::Backend::Heap);
-                }
-            )*
-        }
-    };
-}
-pub(crate) use on_both_backends;
+pub use gowheel_compat_tests::EVENTUALLY;
+pub(crate) use gowheel_compat_tests::on_both_backends;
 
 /// Locks `mutex`, ignoring poisoning (a failed assertion elsewhere must not
 /// turn into a cascade of unrelated panics).

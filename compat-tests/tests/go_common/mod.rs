@@ -11,41 +11,11 @@ use std::time::{Duration, Instant};
 
 use gowheel::{AfterFunc, Backend, Receiver, Runtime, Timer};
 
-/// How long a test waits for something that must happen before it calls it
-/// lost. Far longer than anything should take, even on a loaded machine:
-/// these tests never assert that something is fast.
-pub const EVENTUALLY: Duration = Duration::from_secs(10);
-
 /// One hour, as Go's `time.Hour`.
 pub const HOUR: Duration = Duration::from_secs(3600);
 
-/// Instantiates each named `fn(Backend)` as a `#[test]` twice: in module
-/// `wheel` on [`Backend::Wheel`] and in module `heap` on [`Backend::Heap`],
-/// so that a failure names its backend (`wheel::test_stop_result`).
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        /// The tests on the timing wheel.
-        mod wheel {
-            $(
-                #[test]
-                fn $test() {
-                    super::$test(gowheel::Backend::Wheel);
-                }
-            )*
-        }
-
-        /// The tests on the port of Go's timer heap.
-        mod heap {
-            $(
-                #[test]
-                fn $test() {
-                    super::$test(gowheel::Backend::Heap);
-                }
-            )*
-        }
-    };
-}
-pub(crate) use on_both_backends;
+pub use gowheel_compat_tests::EVENTUALLY;
+pub(crate) use gowheel_compat_tests::on_both_backends;
 
 /// A runtime on the real clock, with its driver thread.
 pub fn real_runtime(backend: Backend) -> Runtime {
