@@ -152,8 +152,10 @@ pub const EVENTUALLY: std::time::Duration = std::time::Duration::from_secs(10);
 ///     runtime.advance(std::time::Duration::from_secs(1));
 ///     assert!(timer.receiver().try_recv().is_some());
 /// }
+/// // In a test file, this makes `wheel::arms_and_fires` and
+/// // `heap::arms_and_fires`.
 /// gowheel_compat_tests::on_both_backends!(arms_and_fires);
-/// # fn main() { wheel::arms_and_fires(); heap::arms_and_fires(); }
+/// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! on_both_backends {
