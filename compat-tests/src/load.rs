@@ -50,7 +50,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use gowheel::{AfterFunc, Backend, Runtime};
+use gowheel::{AfterFunc, Backend, Runtime, WheelConfig};
 
 use crate::TestRng;
 use crate::ledger::{FuncLedger, LedgerCounts, Violations};
@@ -77,6 +77,8 @@ pub struct LoadConfig {
     pub seed: u64,
     /// How long after the drain starts every owed callback must have run.
     pub settle_limit: Duration,
+    /// The wheel's shape (ignored by the heap), for comparing shapes.
+    pub wheel: WheelConfig,
 }
 
 impl LoadConfig {
@@ -96,6 +98,7 @@ impl LoadConfig {
             max_delay: Duration::from_secs(5),
             seed: 0x10AD,
             settle_limit: Duration::from_secs(10),
+            wheel: WheelConfig::default(),
         }
     }
 }
@@ -337,7 +340,10 @@ pub fn run(config: &LoadConfig) -> LoadReport {
     assert!(config.timers > 0, "a load run needs timers");
     assert!(config.threads > 0, "a load run needs threads");
     let threads = config.threads.min(config.timers);
-    let runtime = Runtime::builder().backend(config.backend).build();
+    let runtime = Runtime::builder()
+        .backend(config.backend)
+        .wheel_config(config.wheel)
+        .build();
     let state = Arc::new(LoadState {
         entries: (0..config.timers)
             .map(|_| Entry {

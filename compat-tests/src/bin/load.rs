@@ -5,7 +5,8 @@
 //! ```text
 //! cargo run --release -p gowheel-compat-tests --bin load -- \
 //!     [--backend wheel|heap|both] [--timers N] [--seconds S] [--rate R] \
-//!     [--threads T] [--min-delay-ms MS] [--max-delay-ms MS] [--seed N]
+//!     [--threads T] [--min-delay-ms MS] [--max-delay-ms MS] [--seed N] \
+//!     [--tick-shift S]
 //! ```
 //!
 //! Defaults: both backends (the wheel, then the heap), 10^6 timers, 10 s,
@@ -21,7 +22,8 @@ use gowheel::Backend;
 use gowheel_compat_tests::load::{LoadConfig, run};
 
 const USAGE: &str = "usage: load [--backend wheel|heap|both] [--timers N] [--seconds S] \
-     [--rate R] [--threads T] [--min-delay-ms MS] [--max-delay-ms MS] [--seed N]\n\
+     [--rate R] [--threads T] [--min-delay-ms MS] [--max-delay-ms MS] [--seed N] \
+     [--tick-shift S]\n\
      Arms N timers on a real clock and resets them R times a second for S seconds, \
      checking that every arming fires exactly once unless cancelled, never early.";
 
@@ -77,6 +79,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 config.max_delay = Duration::from_millis(number(&option, &value)?);
             }
             "--seed" => config.seed = number(&option, &value)?,
+            "--tick-shift" => {
+                config.wheel = config.wheel.tick_shift(number(&option, &value)?);
+                config.wheel.validate().map_err(|error| error.to_string())?;
+            }
             _ => return Err(format!("unknown option `{option}`")),
         }
     }
