@@ -17,7 +17,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use crate::timer_set::{NOT_ARMED, TimerSet};
+use crate::timer_set::{MAX_WHEN, NOT_ARMED, TimerSet};
 
 /// A clock that reads a number of nanoseconds moved only by the test.
 ///
@@ -106,7 +106,8 @@ impl ManualClock {
     ///
     /// Timers that callbacks arm on the way fire too if they fall due by
     /// `target`. A timer re-armed forever at the current time never lets the
-    /// call return, as in Go.
+    /// call return, as in Go. The clock stops one nanosecond short of
+    /// [`MAX_WHEN`], the deadline that is never reached.
     ///
     /// ```
     /// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
@@ -119,14 +120,34 @@ impl ManualClock {
     /// assert_eq!(set.wake_time(), gowheel::NOT_ARMED);
     /// ```
     pub fn run_until<S: TimerSet + ?Sized>(&self, set: &S, target: i64) {
+        self.step_until(
+            target,
+            || set.wake_time(),
+            |now| {
+                set.check(now);
+            },
+        );
+    }
+
+    /// The stepping behind [`run_until`](Self::run_until), for a set reached
+    /// through `wake_time` and `check` closures: moves the clock to each wake
+    /// time up to `target` (kept below [`MAX_WHEN`]) and checks there, then
+    /// to `target`.
+    pub(crate) fn step_until(
+        &self,
+        target: i64,
+        mut wake_time: impl FnMut() -> i64,
+        mut check: impl FnMut(i64),
+    ) {
+        let target = target.min(MAX_WHEN - 1);
         loop {
-            let next = set.wake_time();
+            let next = wake_time();
             if next == NOT_ARMED || next > target {
                 break;
             }
             let now = self.now().max(next);
             self.set(now);
-            set.check(now);
+            check(now);
         }
         if target > self.now() {
             self.set(target);
@@ -136,5 +157,36 @@ impl ManualClock {
     fn set(&self, now: i64) {
         // Relaxed: see `now`.
         self.now.store(now, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{HeapTimerSet, MAX_WHEN, TimingWheel, callback};
+    use std::sync::atomic::AtomicUsize;
+
+    /// A periodic timer saturated at `MAX_WHEN` would re-arm there forever
+    /// if the clock could reach it; stepping stops one short, so the
+    /// deadline that is never reached is never reached, and the call
+    /// returns.
+    fn saturated_periodic_timer_never_fires<S: TimerSet>(set: S) {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counter = runs.clone();
+        let timer = set.new_timer(callback(move |_, _| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }));
+        set.reset(&timer, MAX_WHEN, 1);
+        let clock = ManualClock::new(1);
+        clock.run_until(&set, i64::MAX);
+        assert_eq!(runs.load(Ordering::Relaxed), 0);
+        assert_eq!(clock.now(), MAX_WHEN - 1);
+        assert!(set.stop(&timer), "still pending");
+    }
+
+    #[test]
+    fn run_until_stops_short_of_max_when() {
+        saturated_periodic_timer_never_fires(TimingWheel::default());
+        saturated_periodic_timer_never_fires(HeapTimerSet::new(1));
     }
 }

@@ -243,9 +243,6 @@ impl RuntimeShared {
         let Clock::Manual(clock) = &self.clock else {
             return;
         };
-        // `MAX_WHEN` is the deadline that is never reached: virtual time
-        // stops short of it, so saturated timers never fire.
-        let target = target.min(MAX_WHEN - 1);
         let nested = DRIVING_MANUAL.with(|driving| driving.replace(true));
         let _driving = (!nested).then(|| {
             self.manual_driving
@@ -254,21 +251,15 @@ impl RuntimeShared {
         });
         // Clears the flag even if a callback panics through here.
         let _reset = ResetOnDrop(nested);
-        loop {
-            let next = self.set.wake_time();
-            if next == NOT_ARMED || next > target {
-                break;
-            }
-            let now = clock.now();
-            if next > now {
-                clock.advance(next - now);
-            }
-            self.check(clock.now());
-        }
-        let now = clock.now();
-        if target > now {
-            clock.advance(target - now);
-        }
+        // Virtual time stops short of `MAX_WHEN`, so saturated timers never
+        // fire.
+        clock.step_until(
+            target,
+            || self.set.wake_time(),
+            |now| {
+                self.check(now);
+            },
+        );
     }
 
     /// On a manual runtime: fires what is due at the next deadline, if any
