@@ -32,6 +32,22 @@
 //! lock, while a callback runs.
 //!
 //! Atomics are `SeqCst` throughout, as Go's are; each names its pair.
+//!
+//! # Where this port differs from Go
+//!
+//! * `modify` publishes `MODIFIED` before it *reads* `min_when_modified`,
+//!   not only before it lowers it. Go publishes only when it lowers the
+//!   bound, and a timer moved earlier to a deadline the bound already
+//!   covers can then be missed by a concurrent `adjust`: the adjust clears
+//!   the bound and scans past the timer's old published state before
+//!   `modify` unlocks, and the timer is left at its old heap position with
+//!   nothing to cover its new deadline, so it fires late. The concurrent
+//!   conformance test caught it (a few runs in a hundred); see
+//!   `LockedShard::adjust`.
+//! * A set's `check` takes the minimum of its shards' answers with their
+//!   wake times, as Go's scheduler does, so its answer alone is never late.
+//! * The forced zombie purge applies to every shard a check visits, not
+//!   only the current P's.
 
 mod lock_order;
 mod shard;
@@ -256,13 +272,20 @@ impl TimerSet for HeapTimerSet {
             }
             // The heap entry is updated later, by whoever checks the shard;
             // meanwhile the shard's bound on modified deadlines must cover it.
+            //
+            // The state-before-min-update rule: publish MODIFIED before
+            // *reading* the bound, not only before lowering it, so that an
+            // `adjust` that clears the bound after our read sees MODIFIED in
+            // its scan and locks this timer. Go publishes only on the
+            // lowering path, which loses a timer moved earlier when the bound
+            // it reads already covers it: an `adjust` can clear that bound
+            // and scan past this timer's old published state before our
+            // unlock publishes it, leaving the timer at its old heap
+            // position with no bound left to cover it. See
+            // `LockedShard::adjust`.
+            t.publish_state();
             let min = shard.min_when_modified();
             if min == 0 || when < min {
-                // The state-before-min-update rule: publish MODIFIED before
-                // lowering the bound, so that an `adjust` that clears the
-                // bound after our update sees MODIFIED and locks this timer.
-                // See `LockedShard::adjust`.
-                t.publish_state();
                 shard.update_min_when_modified(when);
             }
         }

@@ -393,6 +393,15 @@ impl<'a> LockedShard<'a> {
     /// `min_when_modified`. If step 2 overwrote the lowering, the publication
     /// came before it, so step 3 (after step 2) sees `MODIFIED` and locks the
     /// timer, waiting for the `modify` to finish.
+    ///
+    /// This port publishes before *reading* the bound, too (Go does not): a
+    /// `modify` that finds the bound already low enough writes nothing to
+    /// it, and if step 2 then clears that bound while step 3 reads the
+    /// timer's old state, nothing covers the new deadline. With the store of
+    /// `astate` before the load of the bound in `modify`, and the store of
+    /// step 2 before the loads of step 3 here, all `SeqCst`, one side sees
+    /// the other: `modify` reads 0 and lowers the bound, or step 3 sees
+    /// `MODIFIED`.
     pub(crate) fn adjust(&mut self, now: i64, force: bool) {
         if !force {
             let first = self.shard.min_when_modified();

@@ -11,7 +11,7 @@
 //! * `set_id` is immutable;
 //! * `astate` is an atomic copy of `state`, published at every unlock and,
 //!   in `modify`, once more *before* the shard's `min_when_modified` is
-//!   lowered (the state-before-min-update rule, see
+//!   read and lowered (the state-before-min-update rule, see
 //!   [`Shard::adjust`](super::shard::Shard)). Shard code reads it without the
 //!   timer lock to skip timers that need no attention;
 //! * `shard` (Go's `t.ts`) is written only while holding both the timer lock
