@@ -141,6 +141,25 @@ impl NodeSlab {
         self.chunks.iter().map(|chunk| chunk.len).sum::<usize>() * std::mem::size_of::<Node>()
     }
 
+    /// The number of chunks; with [`chunk_nodes`](Self::chunk_nodes), a way
+    /// to visit every initialized node in address order without holding a
+    /// borrow of the slab.
+    pub(crate) fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// The first node of chunk `index` and how many of its nodes are
+    /// initialized (they are contiguous from the first).
+    pub(crate) fn chunk_nodes(&self, index: usize) -> (*mut Node, usize) {
+        let chunk = &self.chunks[index];
+        let initialized = if index + 1 == self.chunks.len() {
+            self.initialized_in_last
+        } else {
+            chunk.len
+        };
+        (chunk.node(0), initialized)
+    }
+
     /// Every initialized node, free or in use.
     pub(crate) fn nodes(&self) -> impl Iterator<Item = *mut Node> + '_ {
         let count = self.chunks.len();
