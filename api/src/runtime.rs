@@ -301,6 +301,26 @@ impl RuntimeShared {
     }
 }
 
+/// Asks the kernel to end the calling thread's timed sleeps as close to
+/// their deadline as it can.
+///
+/// Linux lets a timed sleep of an ordinary thread overrun by its *timer
+/// slack*, 50 µs by default, so that nearby wake-ups can be merged. That
+/// slack would be added to the lateness of every timer the driver sleeps
+/// for, so the driver sets its own to 1 ns. It costs a little power
+/// (fewer merged wake-ups); it changes nothing for other threads. Where the
+/// call is unavailable or fails, the driver keeps the default slack.
+fn tighten_timer_slack() {
+    #[cfg(target_os = "linux")]
+    {
+        const ONE_NANOSECOND: libc::c_ulong = 1;
+        // SAFETY: PR_SET_TIMERSLACK takes an integer argument and only
+        // changes a scheduling attribute of the calling thread; no memory
+        // is passed.
+        let _ = unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, ONE_NANOSECOND, 0, 0, 0) };
+    }
+}
+
 /// Restores `DRIVING_MANUAL` to its value before `run_until`.
 struct ResetOnDrop(bool);
 
@@ -538,7 +558,10 @@ impl RuntimeBuilder {
                 let (shared, stop) = (shared.clone(), stop.clone());
                 thread::Builder::new()
                     .name("gowheel-driver".to_owned())
-                    .spawn(move || shared.drive(&stop))
+                    .spawn(move || {
+                        tighten_timer_slack();
+                        shared.drive(&stop)
+                    })
                     .map_err(|error| {
                         BuildError(format!("cannot start the driver thread: {error}"))
                     })?

@@ -209,3 +209,27 @@ fn clear_releases_every_callback() {
     check_set(TimingWheel::default(), "wheel", true);
     check_set(HeapTimerSet::new(2), "heap", false);
 }
+
+/// The driver sleeps with a timer slack of 1 ns, so the kernel does not add
+/// its default 50 µs to every timer's lateness. A callback runs on the
+/// driver thread, so it can ask the kernel for its own slack.
+#[cfg(target_os = "linux")]
+#[test]
+fn driver_sleeps_with_a_timer_slack_of_one_nanosecond() {
+    for backend in BACKENDS {
+        let runtime = Runtime::builder().backend(backend).build();
+        let (report, reports) = mpsc::channel();
+        let _timer = runtime.after_func(Duration::from_millis(1), move || {
+            // SAFETY: PR_GET_TIMERSLACK reads the calling thread's slack and
+            // takes no pointers.
+            let slack = unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) };
+            let thread = std::thread::current().name().map(str::to_owned);
+            let _ = report.send((slack, thread));
+        });
+        let (slack, thread) = reports
+            .recv_timeout(PATIENCE)
+            .unwrap_or_else(|_| panic!("{backend}: the callback never ran"));
+        assert_eq!(thread.as_deref(), Some("gowheel-driver"), "{backend}");
+        assert_eq!(slack, 1, "{backend}: the driver's timer slack");
+    }
+}
