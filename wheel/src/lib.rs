@@ -66,6 +66,7 @@
 
 mod config;
 mod deadline;
+mod deferred;
 mod node;
 mod slab;
 mod stripe;

@@ -495,6 +495,31 @@ impl NodeGuard<'_> {
     }
 }
 
+impl NodeGuard<'_> {
+    /// Unlocks, clearing every bit of the word (state and location
+    /// included), with one plain store instead of an RMW.
+    ///
+    /// # Safety
+    ///
+    /// The node is being recycled: it is unfiled, its handle is gone, and
+    /// no other thread holds or waits for its lock. Then no waiter can have
+    /// set `PARKED`, and no other bit can change concurrently, so the store
+    /// loses nothing.
+    #[inline]
+    pub(crate) unsafe fn unlock_recycled(self) {
+        let node = self.node;
+        std::mem::forget(self);
+        debug_assert_eq!(
+            node.word.load(Ordering::Relaxed) & PARKED,
+            0,
+            "gowheel wheel: a recycled node has a waiter"
+        );
+        // Release: as in `drop`, pairs with the Acquire of the next `lock`
+        // (by the stripe that allocates it again).
+        node.word.store(0, Ordering::Release);
+    }
+}
+
 impl Drop for NodeGuard<'_> {
     #[inline]
     fn drop(&mut self) {

@@ -20,7 +20,7 @@ use std::mem::MaybeUninit;
 use std::ptr::{self, NonNull};
 
 use crate::Callback;
-use crate::node::Node;
+use crate::node::{Node, NodeGuard};
 
 /// Nodes in the first chunk; each later chunk doubles, up to the maximum.
 const FIRST_CHUNK_NODES: usize = 32;
@@ -129,6 +129,29 @@ impl NodeSlab {
             self.free = node;
             callback
         }
+    }
+
+    /// [`release`](Self::release) for a node whose lock the caller holds:
+    /// resets it and unlocks it in place, with no second lock round trip.
+    ///
+    /// # Safety
+    ///
+    /// As `release`, except that the node is locked by `guard`; and as
+    /// [`NodeGuard::unlock_recycled`]: no other thread waits for its lock.
+    pub(crate) unsafe fn release_locked(&mut self, guard: NodeGuard<'_>) -> Option<Callback> {
+        self.live -= 1;
+        let callback = guard.replace_callback(None);
+        guard.set_when(0);
+        guard.set_period(0);
+        guard.set_seq(0);
+        let node = guard.node() as *const Node as *mut Node;
+        // SAFETY: forwarded contract.
+        unsafe { guard.unlock_recycled() };
+        // SAFETY: the node is this slab's and nobody else uses it; the
+        // stripe lock (held by the caller) protects the free list's links.
+        unsafe { (*node).set_next(self.free) };
+        self.free = node;
+        callback
     }
 
     /// Nodes handed out and not yet released.

@@ -46,6 +46,7 @@ use std::ptr;
 
 use crate::Callback;
 use crate::config::Geometry;
+use crate::deferred::DeferredDrops;
 use crate::next_periodic_when;
 use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::slab::NodeSlab;
@@ -174,7 +175,7 @@ impl Stripe {
         LockedStripe {
             stripe: self,
             inner: Some(self.lock_inner()),
-            deferred: Vec::new(),
+            deferred: DeferredDrops::new(),
         }
     }
 
@@ -290,7 +291,7 @@ pub(crate) struct LockedStripe<'a> {
     /// Callbacks of recycled nodes. Their destructors are user code that may
     /// touch timers, which is deadlock-free only without the stripe lock, so
     /// they are dropped after unlocking.
-    deferred: Vec<Callback>,
+    deferred: DeferredDrops,
 }
 
 impl Drop for LockedStripe<'_> {
@@ -339,7 +340,7 @@ impl<'a> LockedStripe<'a> {
     pub(crate) unsafe fn release(&mut self, node: *mut Node) {
         // SAFETY: forwarded contract.
         let callback = unsafe { self.inner().slab.release(node) };
-        self.deferred.extend(callback);
+        self.deferred.push(callback);
     }
 
     /// Files the locked, unfiled node `guard` under `when` and counts it.
@@ -421,17 +422,21 @@ impl<'a> LockedStripe<'a> {
         if state & ZOMBIE != 0 {
             self.stripe.remove_zombie();
         }
-        // SAFETY: both locks are held.
-        unsafe { guard.mark_unfiled() };
         self.add_filed(-1);
         if state & HANDLE_DROPPED == 0 {
+            // SAFETY: both locks are held.
+            unsafe { guard.mark_unfiled() };
             return;
         }
-        let node = guard.node() as *const Node as *mut Node;
-        drop(guard);
-        // SAFETY: the node is unfiled and its handle is gone, so nothing can
-        // reach it; it came from this stripe's slab.
-        unsafe { self.release(node) }
+        // Recycled in place: the word is cleared (unfiling it) as the lock
+        // is released.
+        // SAFETY: the node is unfiled from here on and its handle is gone,
+        // so nothing can reach it; the handle set HANDLE_DROPPED holding
+        // the node lock, so it no longer waits for it, and only the handle
+        // and this stripe, whose lock we hold, ever lock a node. It came
+        // from this stripe's slab.
+        let callback = unsafe { self.inner().slab.release_locked(guard) };
+        self.deferred.push(callback);
     }
 
     /// Re-publishes the stripe's locked-in minimum as the first occupied
@@ -947,7 +952,7 @@ impl<'a> LockedStripe<'a> {
     /// the panic propagates.
     fn while_unlocked(&mut self, f: impl FnOnce()) {
         self.inner = None;
-        self.deferred.clear();
+        self.deferred.drop_all();
         f();
         self.inner = Some(self.stripe.lock_inner());
     }
@@ -1084,7 +1089,7 @@ impl<'a> LockedStripe<'a> {
             // SAFETY: slab nodes are valid while the stripe lives; the stripe
             // lock is held, and taking a node lock under it keeps the order.
             let guard = unsafe { &*node }.lock();
-            self.deferred.extend(guard.replace_callback(None));
+            self.deferred.push(guard.replace_callback(None));
         }
         for level in 0..=geometry.overflow_level() {
             loop {
@@ -1100,7 +1105,7 @@ impl<'a> LockedStripe<'a> {
                     // SAFETY: filed nodes are valid.
                     let guard = unsafe { &*node }.lock();
                     guard.set_when(0);
-                    self.deferred.extend(guard.replace_callback(None));
+                    self.deferred.push(guard.replace_callback(None));
                     self.unfile(guard);
                     node = next;
                 }
