@@ -75,11 +75,13 @@
 //! ```
 #![warn(missing_docs)]
 
+mod anchor;
 mod backend;
 mod channel;
 pub mod heap;
 mod manual_clock;
 mod runtime;
+mod thread_number;
 mod ticker;
 mod timer;
 mod timer_set;

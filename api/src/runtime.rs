@@ -39,6 +39,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
+use crate::anchor::{RuntimeAnchor, RuntimeAnchors};
 use crate::backend::{AnySet, Backend};
 use crate::manual_clock::ManualClock;
 use crate::timer_set::{MAX_WHEN, NOT_ARMED, TimerSetStats};
@@ -362,6 +363,8 @@ pub struct Runtime {
 /// the last `Runtime` handle goes.
 struct RuntimeOwner {
     shared: Arc<RuntimeShared>,
+    /// What `AfterFunc` handles hold to keep `shared` alive.
+    anchors: RuntimeAnchors,
     driver: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
 }
 
@@ -570,7 +573,11 @@ impl RuntimeBuilder {
             Some((stop, thread))
         };
         Ok(Runtime {
-            owner: Arc::new(RuntimeOwner { shared, driver }),
+            owner: Arc::new(RuntimeOwner {
+                anchors: RuntimeAnchors::new(&shared),
+                shared,
+                driver,
+            }),
         })
     }
 }
@@ -622,6 +629,12 @@ impl Runtime {
 
     pub(crate) fn shared(&self) -> &Arc<RuntimeShared> {
         &self.owner.shared
+    }
+
+    /// The anchor for a handle made on the calling thread to hold (see
+    /// [`RuntimeAnchors`]).
+    pub(crate) fn anchor(&self) -> &Arc<RuntimeAnchor> {
+        self.owner.anchors.for_this_thread()
     }
 
     /// The backend this runtime runs on.

@@ -6,6 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::anchor::RuntimeAnchor;
 use crate::backend::AnyTimer;
 use crate::channel::{ChanTimer, Receiver};
 use crate::runtime::{Runtime, RuntimeShared, default_runtime};
@@ -117,7 +118,7 @@ impl Timer {
 /// assert!(ran.load(Ordering::Relaxed));
 /// ```
 pub struct AfterFunc {
-    runtime: Arc<RuntimeShared>,
+    anchor: Arc<RuntimeAnchor>,
     timer: AnyTimer,
 }
 
@@ -139,7 +140,7 @@ impl AfterFunc {
     /// runtime.advance(Duration::from_secs(2));
     /// ```
     pub fn stop(&self) -> bool {
-        self.runtime.set.stop(&self.timer)
+        self.anchor.shared().set.stop(&self.timer)
     }
 
     /// Re-arms the timer to run its function after `duration` (Go's
@@ -153,9 +154,10 @@ impl AfterFunc {
     /// assert!(!timer.reset(Duration::from_secs(1))); // it had run: not pending
     /// ```
     pub fn reset(&self, duration: Duration) -> bool {
-        let when = self.runtime.deadline_after(duration);
-        let pending = self.runtime.set.modify(&self.timer, when, 0, None, 0);
-        self.runtime.armed(when);
+        let runtime = self.anchor.shared();
+        let when = runtime.deadline_after(duration);
+        let pending = runtime.set.modify(&self.timer, when, 0, None, 0);
+        runtime.armed(when);
         pending
     }
 }
@@ -214,7 +216,7 @@ impl Runtime {
         );
         shared.armed(when);
         AfterFunc {
-            runtime: shared.clone(),
+            anchor: self.anchor().clone(),
             timer,
         }
     }

@@ -11,7 +11,7 @@
 //! | --- | --- |
 //! | `timer` (`t.mu`, `t.state`, `t.astate`, `t.ts`) | `timer::TimerCell` |
 //! | `timers` (one per P: `mu`, `heap`, `len`, `zombies`, `minWhenHeap`, `minWhenModified`) | `shard::Shard` |
-//! | the Ps | the shards of a [`HeapTimerSet`]; a thread is mapped to a shard the first time it adds a timer, round-robin |
+//! | the Ps | the shards of a [`HeapTimerSet`]; a thread is mapped to a shard by its number, given out round-robin in the order threads first need one |
 //! | `t.modify`, `t.stop`, `t.reset`, `t.maybeAdd`, `t.needsAdd` | [`HeapTimerSet`]'s methods and `timer::LockedTimer::needs_add` |
 //! | `t.updateHeap`, `t.unlockAndRun` | `timer::update_heap`, `timer::unlock_and_run` |
 //! | `ts.addHeap`, `ts.deleteMin`, `ts.cleanHead`, `ts.adjust`, `ts.run`, `ts.verify`, `ts.siftUp`, `ts.siftDown`, `ts.initHeap` | methods of `shard::LockedShard` |
@@ -53,38 +53,18 @@ mod lock_order;
 mod shard;
 mod timer;
 
-use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use self::shard::Shard;
 use self::timer::{HEAPED, MODIFIED, TimerCell, ZOMBIE};
+use crate::thread_number::thread_number;
 use crate::timer_set::{Callback, TimerSet, TimerSetStats, validate_modify_args};
 
 /// Gives every set a distinct identity, so that a timer used with a set
 /// other than its own is caught.
 static NEXT_SET_ID: AtomicU64 = AtomicU64::new(1);
-
-/// Numbers threads in the order they first add a timer; a thread's number
-/// modulo the shard count picks its shard (Go: the current P).
-static NEXT_THREAD_NUMBER: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static THREAD_NUMBER: Cell<Option<usize>> = const { Cell::new(None) };
-}
-
-/// This thread's number, assigned on first use.
-fn thread_number() -> usize {
-    THREAD_NUMBER.with(|number| {
-        number.get().unwrap_or_else(|| {
-            // Relaxed: only uniqueness matters, which the RMW gives.
-            let assigned = NEXT_THREAD_NUMBER.fetch_add(1, Ordering::Relaxed);
-            number.set(Some(assigned));
-            assigned
-        })
-    })
-}
 
 /// Go's timer heaps: one 4-ary heap per shard, as Go has one per P.
 ///
