@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod floor;
 pub mod go;
 pub mod measure;
 pub mod pool;

@@ -418,6 +418,11 @@ fn main() -> ExitCode {
         .report
         .records
         .sort_by_key(|r| (position(r), r.threads));
+    evaluation.progress("measuring the time layer's fixed costs");
+    evaluation
+        .report
+        .notes
+        .push(gowheel_benches::floor::measure().note());
     evaluation.report.notes.push(format!(
         "Machine load (1-minute load average) {} at the start, {} at the end; on a busy \
          machine the numbers are noisy.",
