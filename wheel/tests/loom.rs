@@ -17,7 +17,9 @@
 //! `loom_modify_earlier_racing_adjust` must fail: that is the proof that the
 //! model can see the bug. `loom_modify_earlier_in_another_slot_racing_adjust`
 //! guards a different rule (the stripe bound is always written by an RMW)
-//! and fails if that one is broken.
+//! and fails if that one is broken. `loom_modify_earlier_racing_purge`
+//! must fail too: the forced purge, which rebuilds the slots from a scan of
+//! the node slab instead of walking them, relies on the same rule.
 #![cfg(loom)]
 
 use std::sync::Mutex;
@@ -157,6 +159,53 @@ fn loom_modify_earlier_in_another_slot_racing_adjust() {
             1,
             "a check at 10 must fire the moved timer"
         );
+        wheel.verify();
+    });
+}
+
+/// A modify that moves a timer earlier races with a stop that purges the
+/// stripe (Go's forced adjust): the purge rebuilds every slot from a scan
+/// of the node slab, which must honour the same handshake as the walk of a
+/// slot. Stopping one of two filed timers passes the purge threshold (a
+/// quarter of the filed timers), so the stop sweeps at once.
+#[test]
+fn loom_modify_earlier_racing_purge() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        // Both filed in level 1, slot 3 (ticks 12..16).
+        let moved = recording_timer(&wheel, &log, "moved");
+        let stopped = recording_timer(&wheel, &log, "stopped");
+        wheel.reset(&moved, 12, 0);
+        wheel.reset(&stopped, 13, 0);
+        let moved = Arc::new(moved);
+
+        let modifier = {
+            let (wheel, moved) = (wheel.clone(), moved.clone());
+            thread::spawn(move || assert!(wheel.reset(&moved, 10, 0)))
+        };
+        let purger = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                assert!(wheel.stop(&stopped));
+                assert_eq!(wheel.stats().zombies, 0, "the stop purged the stripe");
+            })
+        };
+        modifier.join().unwrap();
+        purger.join().unwrap();
+
+        let wake = wheel.wake_time();
+        assert!(
+            wake != 0 && wake <= 10,
+            "the moved deadline 10 was lost: wake time {wake}"
+        );
+        wheel.check(10);
+        assert_eq!(
+            fired(&log, "moved"),
+            1,
+            "a check at 10 must fire the moved timer"
+        );
+        assert_eq!(fired(&log, "stopped"), 0, "a stopped timer never fires");
         wheel.verify();
     });
 }
