@@ -309,8 +309,10 @@ impl RuntimeShared {
 /// slack*, 50 µs by default, so that nearby wake-ups can be merged. That
 /// slack would be added to the lateness of every timer the driver sleeps
 /// for, so the driver sets its own to 1 ns. It costs a little power
-/// (fewer merged wake-ups); it changes nothing for other threads. Where the
-/// call is unavailable or fails, the driver keeps the default slack.
+/// (fewer merged wake-ups). Other threads keep theirs, except that threads
+/// a callback spawns from the driver thread inherit the driver's, as Linux
+/// copies the slack to new threads. Where the call is unavailable or
+/// fails, the driver keeps the default slack.
 fn tighten_timer_slack() {
     #[cfg(target_os = "linux")]
     {

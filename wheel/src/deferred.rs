@@ -10,7 +10,8 @@
 //! every allocation past the small sizes first consolidates the allocator's
 //! fast bins, touching each small block freed since (such as the callbacks
 //! the previous purge dropped). So the vector's storage is kept between
-//! uses in a spare of the calling thread, up to [`MAX_SPARE_CALLBACKS`].
+//! uses in a spare of the calling thread, up to [`MAX_SPARE_CALLBACKS`]
+//! (1 MiB), kept until the thread exits.
 
 use std::mem;
 

@@ -241,9 +241,10 @@ impl Node {
     ///
     /// # Safety
     ///
-    /// The node is not yet reachable by any other thread (no handle, not
-    /// linked), so its fields can be written without its lock, and the
-    /// caller holds the lock of the stripe that will file it.
+    /// The node has no handle and is not linked, so its fields can be
+    /// written without its lock, and the caller holds the lock of the
+    /// stripe that owns it (the stripe's `clear` visits every slab node,
+    /// handle or not, and holds that lock while it does).
     #[inline]
     pub(crate) unsafe fn init_filed(
         &self,
@@ -268,7 +269,8 @@ impl Node {
     ///
     /// # Safety
     ///
-    /// As [`init_filed`](Self::init_filed): no other thread can reach it.
+    /// As [`init_filed`](Self::init_filed): no handle, not linked, and the
+    /// owning stripe's lock held.
     #[inline]
     pub(crate) unsafe fn init_unfiled(&self, callback: Callback) {
         // SAFETY: the caller guarantees exclusive access to the node.

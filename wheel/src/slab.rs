@@ -154,6 +154,17 @@ impl NodeSlab {
         callback
     }
 
+    /// Nodes initialized so far, free or in use: what a scan of the slab
+    /// visits.
+    pub(crate) fn initialized(&self) -> usize {
+        match self.chunks.split_last() {
+            None => 0,
+            Some((_, full)) => {
+                full.iter().map(|chunk| chunk.len).sum::<usize>() + self.initialized_in_last
+            }
+        }
+    }
+
     /// Nodes handed out and not yet released.
     pub(crate) fn live(&self) -> usize {
         self.live

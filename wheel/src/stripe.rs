@@ -53,6 +53,13 @@ use crate::slab::NodeSlab;
 use crate::sync::atomic::{AtomicI64, AtomicUsize, Ordering, fence};
 use crate::sync::{Mutex, MutexGuard};
 
+/// How many slab nodes a forced sweep may scan per filed node and still
+/// prefer the scan to the list walk. A scan reads nodes in address order,
+/// which the processor prefetches; a walk follows `next` pointers, one
+/// dependent load each, and misses the cache on every node once the stripe
+/// outgrows it, so a walk step costs several scan steps.
+const SCAN_NODES_PER_FILED: usize = 4;
+
 /// One slot: an unordered singly-linked list of nodes (kept sorted by
 /// `filed_when` for a level-0 slot while it is being fired from) and the
 /// exact minimum of their `filed_when`, 0 when empty.
@@ -578,7 +585,14 @@ impl<'a> LockedStripe<'a> {
                 due.push((level, slot));
             }
         }
-        if force {
+        // A sweep of every slot scans the slab when that is cheaper than
+        // walking the lists: the slab holds every node the stripe ever
+        // needed at once, so after a peak it can dwarf what is filed now.
+        let scan_is_cheaper = {
+            let scanned = self.inner().slab.initialized();
+            scanned <= SCAN_NODES_PER_FILED * self.stripe.filed()
+        };
+        if force && scan_is_cheaper {
             self.rebuild_slots(&due);
         } else {
             self.adjust_slots(&due);
@@ -702,7 +716,9 @@ impl<'a> LockedStripe<'a> {
     }
 
     /// Steps 2 to 4 of `adjust` for every occupied slot (`due` lists them
-    /// all): the forced adjust that purges every zombie.
+    /// all): the forced adjust that purges every zombie, when the slab holds
+    /// at most `SCAN_NODES_PER_FILED` nodes per filed one (otherwise
+    /// `adjust_slots` walks the lists).
     ///
     /// Instead of walking the slot lists, which is a chain of dependent
     /// loads, one cache miss per node once the stripe outgrows the caches,

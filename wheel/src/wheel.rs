@@ -254,10 +254,15 @@ impl TimingWheel {
     /// ```
     pub fn new_timer(&self, callback: Callback) -> WheelTimer {
         let stripe = self.home_stripe();
-        let node = stripe.lock().allocate();
-        // SAFETY: a freshly allocated node is valid and referenced by nobody
-        // else until the handle below exists.
-        unsafe { (*node).init_unfiled(callback) };
+        let node = {
+            let mut locked = stripe.lock();
+            let node = locked.allocate();
+            // SAFETY: a freshly allocated node is valid and has no handle
+            // yet; the only code that visits slab nodes without one
+            // (`clear`) holds the stripe lock, which we still hold.
+            unsafe { (*node).init_unfiled(callback) };
+            node
+        };
         WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },

@@ -409,3 +409,35 @@ fn loom_timer_added_while_driver_empties_its_slot() {
         drop(first);
     });
 }
+
+/// A timer is made while another thread clears the wheel (as a dropped
+/// runtime does). Clearing visits every node of the slab, handle or not, so
+/// giving a fresh node its callback must not race with it: loom reports any
+/// unsynchronized access to the callback.
+#[test]
+fn loom_new_timer_racing_clear() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        // A recycled node: the new timer reuses a node `clear` visits.
+        drop(recording_timer(&wheel, &log, "recycled"));
+
+        let maker = {
+            let (wheel, log) = (wheel.clone(), log.clone());
+            thread::spawn(move || {
+                let timer = recording_timer(&wheel, &log, "new");
+                assert!(!wheel.reset(&timer, 5, 0));
+                timer
+            })
+        };
+        wheel.clear();
+        let timer = maker.join().unwrap();
+
+        wheel.check(5);
+        // Made after the clear, it fires; made before, the clear took its
+        // callback, and it fires with none.
+        assert!(fired(&log, "new") <= 1);
+        assert!(!wheel.stop(&timer), "fired either way");
+        wheel.verify();
+    });
+}
