@@ -608,6 +608,19 @@ impl<'a> LockedStripe<'a> {
         self.publish_min_when();
     }
 
+    /// Step 2 of `adjust` for every slot in `due`, then the adjuster's
+    /// fence of the handshake described there: each clearing store is
+    /// ordered before step 3's loads of the nodes' words against the
+    /// modifier's fence. Relaxed stores: the fence orders them.
+    fn clear_slot_bounds(&self, due: &[(u32, u32)]) {
+        let geometry = self.geometry();
+        for &(level, slot) in due {
+            self.stripe.slot_min_when_modified[geometry.slot_index(level, slot)]
+                .store(0, Ordering::Relaxed);
+        }
+        fence(Ordering::SeqCst);
+    }
+
     /// Steps 2 to 4 of `adjust` for the slots in `due`.
     ///
     /// Step 1 at slot level needs nothing: a slot's `min_when` is read only
@@ -620,17 +633,8 @@ impl<'a> LockedStripe<'a> {
     /// is a chain of dependent loads, and interleaving independent chains
     /// lets the processor overlap their cache misses.
     fn adjust_slots(&mut self, due: &[(u32, u32)]) {
-        let stripe = self.stripe;
         let geometry = self.geometry();
-        // Step 2 for every due slot, then the adjuster's fence of the
-        // handshake described at `adjust`: each clearing store is ordered
-        // before step 3's loads against the modifier's fence. Relaxed
-        // stores: the fence orders them.
-        for &(level, slot) in due {
-            stripe.slot_min_when_modified[geometry.slot_index(level, slot)]
-                .store(0, Ordering::Relaxed);
-        }
-        fence(Ordering::SeqCst);
+        self.clear_slot_bounds(due);
 
         // Step 3: walk each list in place, unlinking the nodes marked
         // MODIFIED or ZOMBIE onto a side list; the others stay where they
@@ -706,13 +710,7 @@ impl<'a> LockedStripe<'a> {
         // Then each marked node under its lock: removed, or re-filed under
         // its new deadline (which `link` folds into the minimum of whichever
         // slot receives it).
-        for &(node, level, slot) in &marked {
-            // SAFETY: marked nodes are still filed in this stripe.
-            let guard = unsafe { &*node }.lock();
-            self.settle(guard, level, slot);
-        }
-        marked.clear();
-        self.inner().marked = marked;
+        self.settle_marked(marked);
     }
 
     /// Steps 2 to 4 of `adjust` for every occupied slot (`due` lists them
@@ -733,14 +731,8 @@ impl<'a> LockedStripe<'a> {
     /// Free and unfiled nodes lack `FILED` and are skipped. Step 4 is
     /// `link`'s exact running minimum.
     fn rebuild_slots(&mut self, due: &[(u32, u32)]) {
-        let stripe = self.stripe;
         let geometry = self.geometry();
-        // Step 2 and the adjuster's fence, as in `adjust_slots`.
-        for &(level, slot) in due {
-            stripe.slot_min_when_modified[geometry.slot_index(level, slot)]
-                .store(0, Ordering::Relaxed);
-        }
-        fence(Ordering::SeqCst);
+        self.clear_slot_bounds(due);
 
         let inner = self.inner();
         for &(level, slot) in due {
@@ -779,6 +771,12 @@ impl<'a> LockedStripe<'a> {
                 }
             }
         }
+        self.settle_marked(marked);
+    }
+
+    /// Settles each node of `marked` (detached from the slot it names)
+    /// under its lock, then keeps the vector's storage for the next adjust.
+    fn settle_marked(&mut self, mut marked: Vec<(*mut Node, u32, u32)>) {
         for &(node, level, slot) in &marked {
             // SAFETY: marked nodes are still filed in this stripe.
             let guard = unsafe { &*node }.lock();

@@ -63,6 +63,29 @@ fn fired(log: &Log, name: &str) -> usize {
         .count()
 }
 
+/// Starts a thread that moves the pending timer `moved` to 10.
+fn move_earlier_to_10(wheel: &Arc<TimingWheel>, moved: &Arc<WheelTimer>) -> thread::JoinHandle<()> {
+    let (wheel, moved) = (wheel.clone(), moved.clone());
+    thread::spawn(move || assert!(wheel.reset(&moved, 10, 0), "it was pending"))
+}
+
+/// After a race with a move of the timer "moved" to 10: the wake time
+/// still covers 10, and a check at 10 fires it.
+fn assert_moved_deadline_10_kept(wheel: &TimingWheel, log: &Log) {
+    let wake = wheel.wake_time();
+    assert!(
+        wake != 0 && wake <= 10,
+        "the moved deadline 10 was lost: wake time {wake}"
+    );
+    wheel.check(10);
+    assert_eq!(
+        fired(log, "moved"),
+        1,
+        "a check at 10 must fire the moved timer"
+    );
+    wheel.verify();
+}
+
 /// A modify that moves a timer earlier races with the driver adjusting the
 /// timer's slot. Go's bug: the driver clears the slot's modified bound
 /// (step 2) and scans the slot (step 3) while the modify is between
@@ -86,10 +109,7 @@ fn loom_modify_earlier_racing_adjust() {
         wheel.reset(&other, 5, 0);
         let moved = Arc::new(moved);
 
-        let modifier = {
-            let (wheel, moved) = (wheel.clone(), moved.clone());
-            thread::spawn(move || assert!(wheel.reset(&moved, 10, 0)))
-        };
+        let modifier = move_earlier_to_10(&wheel, &moved);
         let driver = {
             let wheel = wheel.clone();
             thread::spawn(move || {
@@ -101,18 +121,7 @@ fn loom_modify_earlier_racing_adjust() {
 
         assert_eq!(fired(&log, "other"), 1, "the earlier timer fires at 5");
         assert_eq!(fired(&log, "moved"), 0, "not due before 10");
-        let wake = wheel.wake_time();
-        assert!(
-            wake != 0 && wake <= 10,
-            "the moved deadline 10 was lost: wake time {wake}"
-        );
-        wheel.check(10);
-        assert_eq!(
-            fired(&log, "moved"),
-            1,
-            "a check at the new deadline must fire the moved timer"
-        );
-        wheel.verify();
+        assert_moved_deadline_10_kept(&wheel, &log);
     });
 }
 
@@ -134,10 +143,7 @@ fn loom_modify_earlier_in_another_slot_racing_adjust() {
         wheel.reset(&other, 5, 0);
         let moved = Arc::new(moved);
 
-        let modifier = {
-            let (wheel, moved) = (wheel.clone(), moved.clone());
-            thread::spawn(move || assert!(wheel.reset(&moved, 10, 0)))
-        };
+        let modifier = move_earlier_to_10(&wheel, &moved);
         let driver = {
             let wheel = wheel.clone();
             thread::spawn(move || {
@@ -148,18 +154,7 @@ fn loom_modify_earlier_in_another_slot_racing_adjust() {
         driver.join().unwrap();
 
         assert_eq!(fired(&log, "other"), 1);
-        let wake = wheel.wake_time();
-        assert!(
-            wake != 0 && wake <= 10,
-            "the moved deadline 10 was lost: wake time {wake}"
-        );
-        wheel.check(10);
-        assert_eq!(
-            fired(&log, "moved"),
-            1,
-            "a check at 10 must fire the moved timer"
-        );
-        wheel.verify();
+        assert_moved_deadline_10_kept(&wheel, &log);
     });
 }
 
@@ -180,10 +175,7 @@ fn loom_modify_earlier_racing_purge() {
         wheel.reset(&stopped, 13, 0);
         let moved = Arc::new(moved);
 
-        let modifier = {
-            let (wheel, moved) = (wheel.clone(), moved.clone());
-            thread::spawn(move || assert!(wheel.reset(&moved, 10, 0)))
-        };
+        let modifier = move_earlier_to_10(&wheel, &moved);
         let purger = {
             let wheel = wheel.clone();
             thread::spawn(move || {
@@ -194,19 +186,8 @@ fn loom_modify_earlier_racing_purge() {
         modifier.join().unwrap();
         purger.join().unwrap();
 
-        let wake = wheel.wake_time();
-        assert!(
-            wake != 0 && wake <= 10,
-            "the moved deadline 10 was lost: wake time {wake}"
-        );
-        wheel.check(10);
-        assert_eq!(
-            fired(&log, "moved"),
-            1,
-            "a check at 10 must fire the moved timer"
-        );
+        assert_moved_deadline_10_kept(&wheel, &log);
         assert_eq!(fired(&log, "stopped"), 0, "a stopped timer never fires");
-        wheel.verify();
     });
 }
 
