@@ -401,3 +401,40 @@ fn callbacks_stop_and_rearm_their_own_timers() {
         Op::Check { advance: 1 << 41 },
     ]);
 }
+
+/// Found by a long proptest run (about 231,000 cases in): a timer far
+/// beyond the top level (in the tiny wheel's overflow list), stopped among
+/// others, left the stripe's wake time at its deadline with nothing filed.
+#[test]
+fn stopped_overflow_timer_leaves_no_wake_time() {
+    let record = || Op::Create {
+        other_thread: false,
+        on_fire: OnFire::Record,
+    };
+    let reset = |timer, when| Op::Reset {
+        timer,
+        when,
+        period: 0,
+    };
+    assert_same_on_all_wheels(&[
+        record(),
+        Op::Check { advance: 1333 },
+        record(),
+        record(),
+        Op::Check { advance: 0 },
+        Op::Check { advance: 446 },
+        record(),
+        reset(5, When::FromNow(97_845_353_653_565_539)),
+        Op::Check { advance: 0 },
+        record(),
+        Op::Check { advance: 0 },
+        reset(30, When::FromNow(1)),
+        reset(18, When::FromNow(0)),
+        Op::CheckAtDeadline { offset: -2 },
+        reset(46, When::Earlier(1)),
+        reset(42, When::FromNow(37)),
+        reset(3, When::FromNow(0)),
+        Op::Stop { timer: 16 },
+        Op::Check { advance: 37 },
+    ]);
+}

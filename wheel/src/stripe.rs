@@ -448,6 +448,18 @@ impl<'a> LockedStripe<'a> {
 
     /// Re-publishes the stripe's locked-in minimum as the first occupied
     /// slot's exact minimum (0 if empty).
+    ///
+    /// An empty stripe also drops its modified bound (as Go's `deleteMin`
+    /// does when a heap empties). The bound may be stale by then: a
+    /// non-forced adjust re-lowers it from the bounds of the slots it
+    /// skips, and a cascade that later empties such a slot clears only the
+    /// slot's bound. A stale bound is only early, which is harmless while
+    /// timers are filed, but with none left it would make the wake time
+    /// name a deadline when there is nothing to wait for. Clearing it loses
+    /// nothing: a modifier writes the bound only while holding the lock of
+    /// a filed node, no node of this stripe is filed, and unfiling a node
+    /// takes its lock, so every such write came before, for a node that is
+    /// gone.
     fn publish_min_when(&mut self) {
         let geometry = self.geometry();
         let min = self
@@ -457,6 +469,10 @@ impl<'a> LockedStripe<'a> {
         // Release: pairs with the Acquire in `Stripe::wake_time`. Only
         // holders of the stripe lock write `min_when`.
         self.stripe.min_when.store(min, Ordering::Release);
+        if min == 0 {
+            // Release: as the clearing CAS in `adjust`.
+            self.stripe.min_when_modified.store(0, Ordering::Release);
+        }
     }
 
     /// Applies the modifications recorded in slot bounds, removes zombies,
@@ -1087,6 +1103,13 @@ impl<'a> LockedStripe<'a> {
             assert!(
                 wake != 0 && wake <= earliest_pending,
                 "stripe {stripe_index}: wake time {wake} is later than pending deadline {earliest_pending}"
+            );
+        }
+        if filed == 0 {
+            assert_eq!(
+                stripe.wake_time(),
+                0,
+                "stripe {stripe_index}: a wake time with nothing filed"
             );
         }
     }

@@ -520,7 +520,8 @@ impl TimingWheel {
 
     /// Checks every invariant of every stripe: slot membership against
     /// `elapsed`, exact slot minimums, bitmaps, counters, sortedness, and
-    /// that the wake time is not later than any pending deadline. Panics
+    /// that the wake time is not later than any pending deadline (and is 0
+    /// with nothing filed). Panics
     /// with a description of the first broken one. Call only when no other
     /// operation is in progress.
     ///
