@@ -344,6 +344,11 @@ impl Drop for ResetOnDrop {
 /// capture the timer handles or channels a callback needs rather than the
 /// runtime.
 ///
+/// On Linux the driver thread (named `gowheel-driver`) sets its own timer
+/// slack to 1 ns, so that the kernel ends its sleeps at the deadline rather
+/// than up to 50 µs later; threads that callbacks spawn from it inherit
+/// that slack.
+///
 /// ```
 /// use gowheel::Runtime;
 /// use std::time::Duration;
