@@ -112,23 +112,10 @@ impl NodeSlab {
     /// `node` came from this slab's `allocate`, is unlocked, unfiled, its
     /// handle is gone, and nothing else will use it.
     pub(crate) unsafe fn release(&mut self, node: *mut Node) -> Option<Callback> {
-        self.live -= 1;
         // SAFETY: per the contract nobody else uses the node, so taking its
-        // lock cannot wait, and resetting it cannot race.
-        unsafe {
-            let guard = (*node).lock();
-            let callback = guard.replace_callback(None);
-            guard.set_when(0);
-            guard.set_period(0);
-            guard.set_seq(0);
-            drop(guard);
-            (*node)
-                .word
-                .store(0, crate::sync::atomic::Ordering::Relaxed);
-            (*node).set_next(self.free);
-            self.free = node;
-            callback
-        }
+        // lock cannot wait, and nobody waits for it afterwards, which is
+        // `release_locked`'s contract.
+        unsafe { self.release_locked((*node).lock()) }
     }
 
     /// [`release`](Self::release) for a node whose lock the caller holds:
@@ -157,12 +144,9 @@ impl NodeSlab {
     /// Nodes initialized so far, free or in use: what a scan of the slab
     /// visits.
     pub(crate) fn initialized(&self) -> usize {
-        match self.chunks.split_last() {
-            None => 0,
-            Some((_, full)) => {
-                full.iter().map(|chunk| chunk.len).sum::<usize>() + self.initialized_in_last
-            }
-        }
+        (0..self.chunk_count())
+            .map(|index| self.chunk_nodes(index).1)
+            .sum()
     }
 
     /// Nodes handed out and not yet released.
@@ -196,14 +180,11 @@ impl NodeSlab {
 
     /// Every initialized node, free or in use.
     pub(crate) fn nodes(&self) -> impl Iterator<Item = *mut Node> + '_ {
-        let count = self.chunks.len();
-        self.chunks.iter().enumerate().flat_map(move |(i, chunk)| {
-            let initialized = if i + 1 == count {
-                self.initialized_in_last
-            } else {
-                chunk.len
-            };
-            (0..initialized).map(move |index| chunk.node(index))
+        (0..self.chunk_count()).flat_map(move |index| {
+            let (first, initialized) = self.chunk_nodes(index);
+            // SAFETY: within the chunk's allocation, whose first
+            // `initialized` nodes are initialized.
+            (0..initialized).map(move |offset| unsafe { first.add(offset) })
         })
     }
 }

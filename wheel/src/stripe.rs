@@ -604,11 +604,7 @@ impl<'a> LockedStripe<'a> {
         // A sweep of every slot scans the slab when that is cheaper than
         // walking the lists: the slab holds every node the stripe ever
         // needed at once, so after a peak it can dwarf what is filed now.
-        let scan_is_cheaper = {
-            let scanned = self.inner().slab.initialized();
-            scanned <= SCAN_NODES_PER_FILED * self.stripe.filed()
-        };
-        if force && scan_is_cheaper {
+        if force && self.inner().slab.initialized() <= SCAN_NODES_PER_FILED * self.stripe.filed() {
             self.rebuild_slots(&due);
         } else {
             self.adjust_slots(&due);
