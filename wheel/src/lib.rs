@@ -73,10 +73,12 @@ mod node;
 mod slab;
 mod stripe;
 mod sync;
+mod thread_number;
 mod wheel;
 
 pub use config::{ConfigError, DEFAULT_SLOT_BITS, DEFAULT_TICK_SHIFT, WheelConfig};
 pub use deadline::{
     Callback, MAX_WHEN, NOT_ARMED, callback, next_periodic_when, validate_modify_args,
 };
+pub use thread_number::{foreign_timer, thread_number};
 pub use wheel::{TimingWheel, WheelStats, WheelTimer};

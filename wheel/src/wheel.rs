@@ -20,7 +20,6 @@
 //! handle does not stop its timer (as in Go); the node is recycled once the
 //! timer is out of the wheel.
 
-use std::cell::Cell;
 use std::fmt;
 use std::ptr::NonNull;
 
@@ -29,30 +28,11 @@ use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::stripe::Stripe;
 use crate::sync::Arc;
 use crate::sync::atomic::Ordering;
-use crate::{Callback, validate_modify_args};
+use crate::{Callback, foreign_timer, thread_number, validate_modify_args};
 
 /// Gives every wheel a distinct identity, so that a timer used with a wheel
 /// other than its own is caught.
 static NEXT_WHEEL_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-/// Numbers threads in the order they first create a timer; a thread's
-/// number modulo the stripe count is its home stripe.
-static NEXT_THREAD_NUMBER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-thread_local! {
-    static THREAD_NUMBER: Cell<Option<usize>> = const { Cell::new(None) };
-}
-
-fn thread_number() -> usize {
-    THREAD_NUMBER.with(|number| {
-        number.get().unwrap_or_else(|| {
-            // Relaxed: only uniqueness matters, which the RMW gives.
-            let assigned = NEXT_THREAD_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            number.set(Some(assigned));
-            assigned
-        })
-    })
-}
 
 /// A lock-striped hierarchical hashed timing wheel with Go's timer
 /// operations and answers.
@@ -651,11 +631,4 @@ fn modify_filed(
         unlock_bits = MODIFIED;
     }
     (pending, old_callback, unlock_bits)
-}
-
-#[cold]
-#[inline(never)]
-#[track_caller]
-fn foreign_timer() -> ! {
-    panic!("gowheel: timer used with a timer set other than the one that made it")
 }
