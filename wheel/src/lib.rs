@@ -28,7 +28,8 @@
 //!   old slot comes due. Moving it earlier also lowers its slot's (and
 //!   stripe's) `min_when_modified`, *after* publishing `MODIFIED`: the
 //!   state-before-min-update rule that Go's CL 574741 introduced, on which
-//!   the stripe's four-step adjust relies (see `stripe.rs`).
+//!   the stripe's four-step adjust relies. Every word read without a lock,
+//!   and how its orderings pair, is in one table: `protocol.rs`.
 //! * **Bounded garbage, safe memory.** `stop` leaves a zombie in its slot;
 //!   zombies are swept once they exceed a quarter of a stripe's filed
 //!   timers, by one scan of the stripe's nodes in address order (which the
@@ -70,6 +71,7 @@ mod config;
 mod deadline;
 mod deferred;
 mod node;
+mod protocol;
 mod slab;
 mod stripe;
 mod sync;

@@ -246,23 +246,9 @@ impl Stripe {
     /// Records that the locked node `guard`, filed in this stripe, now has a
     /// deadline `when` earlier than the one it is filed under: lowers the
     /// bound of its slot, then of the stripe, so that `wake_time` covers it
-    /// and the next `adjust` re-files it.
-    ///
-    /// The caller has already published `MODIFIED`: the
-    /// state-before-min-update rule. The SeqCst fence here separates that
-    /// publication from the loads of the bounds; it pairs with the fence in
-    /// `adjust_slot` (see [`LockedStripe::adjust`]). Under
-    /// `--cfg gowheel_broken_min_order` the caller publishes after, which
-    /// `adjust` cannot tolerate.
-    ///
-    /// The stripe bound is then lowered by an RMW that always writes, even
-    /// when the bound is already lower: the RMW joins the bound's
-    /// modification order after the slot bound is written, so the
-    /// adjuster's fold and clear (an AcqRel CAS) either reads it, and then
-    /// sees the slot bound, or comes before it, and then the write survives.
-    /// A modifier that wrote nothing would not synchronize with the adjuster,
-    /// which could then read the slot bound as unset, skip the slot, and
-    /// clear the only bound that covered this deadline.
+    /// and the next `adjust` re-files it. The caller has already published
+    /// `MODIFIED`; the fence is the modifier's half of the handshake (see
+    /// `protocol`, *slot bound* and *stripe bound*).
     pub(crate) fn lower_modified_bounds(&self, guard: &NodeGuard<'_>, when: i64) {
         let location = guard.location();
         let index = self.geometry.slot_index(location.level, location.slot);
@@ -308,16 +294,17 @@ impl Drop for LockedStripe<'_> {
     }
 }
 
-/// What `process` does with a node at the head of a due level-0 slot.
-enum Fired {
-    /// Fired: run `callback(seq, delay)` after unlocking.
-    Run {
+/// What `fire_head` did with the node at the head of a due level-0 slot.
+enum HeadOutcome {
+    /// Due and taken off the wheel (or re-filed, if periodic): run
+    /// `callback(seq, delay)` after unlocking.
+    Fire {
         callback: Option<Callback>,
         seq: u64,
         delay: i64,
     },
-    /// Removed or re-filed without firing.
-    Skipped,
+    /// A zombie removed, or a node moved later re-filed: nothing to run.
+    Settled,
 }
 
 impl<'a> LockedStripe<'a> {
@@ -481,60 +468,12 @@ impl<'a> LockedStripe<'a> {
     /// is due at `upto`. With `force` every occupied slot is swept, which
     /// purges all zombies.
     ///
-    /// # The dilemma, and the four steps
-    ///
-    /// A slot's `min_when` covers the deadlines its nodes are filed under. A
-    /// node moved earlier than that is covered instead by the slot's
-    /// `min_when_modified` (and the stripe's), lowered by `modify` without
-    /// the stripe lock. Adjusting re-files such nodes, after which the
-    /// bounds can be cleared. Clearing a bound *before* scanning makes the
-    /// wake time too late during the scan; clearing it *after* can erase a
-    /// bound lowered by a `modify` whose node the scan already passed. As in
-    /// Go, the locked-in minimum carries the bound meanwhile, at both
-    /// levels. For the stripe, then for each slot with a bound:
-    ///
-    /// 1. fold the modified minimum into the locked-in minimum;
-    /// 2. clear the modified minimum: later lowerings survive;
-    /// 3. scan the slot's nodes with an atomic load of each word, locking
-    ///    only those marked `MODIFIED` or `ZOMBIE`: re-file or remove them;
-    /// 4. recompute the locked-in minimum exactly.
-    ///
-    /// `wake_time` reads the modified minimum before the locked-in one, so
-    /// a reader that sees step 2 also sees step 1.
-    ///
-    /// At the stripe level step 2 is a CAS that clears only the value step 1
-    /// folded, retrying otherwise, so no value a modifier writes there is
-    /// ever erased unseen. At the slot level step 2 is a plain store, as in
-    /// Go, and can erase a lowering. And at either level a modifier that
-    /// finds the bound already at or below its deadline writes nothing and
-    /// relies on that bound, which an adjust may then clear. What makes
-    /// both harmless is the rule below: the adjust that clears the slot
-    /// bound sees the node.
-    ///
-    /// **The state-before-min-update rule.** A `modify` that races with
-    /// steps 1 and 2 of a slot may have its lowering of the slot bound
-    /// erased by step 2 (or may find the old bound already low enough and
-    /// write nothing). Step 3 still finds its node if the `modify`
-    /// published `MODIFIED` *before* loading the bound. Each side separates
-    /// its store from its load with a SeqCst fence:
-    ///
-    /// ```text
-    /// modify:  word |= MODIFIED; fence(SeqCst); load/CAS slot bound
-    /// adjust:  slot bound = 0;   fence(SeqCst); load word (step 3)
-    /// ```
-    ///
-    /// The two fences are ordered in the single total order of SeqCst
-    /// operations. If the modifier's comes first, step 3's load sees
-    /// `MODIFIED` and locks the node, waiting for the `modify` to finish;
-    /// if the adjuster's comes first, the modifier's load sees the cleared
-    /// bound and writes its own deadline, which survives. Either way the
-    /// deadline is kept. (Go's atomics are sequentially consistent, which
-    /// gives it the same guarantee.) Publishing after the bound
-    /// (`--cfg gowheel_broken_min_order`) lets the modifier read the bound
-    /// before step 2 clears it and step 3 read the word before `MODIFIED`
-    /// is set: step 3 skips the node, step 4 recomputes the slot minimum
-    /// from its old filed deadline, and the node fires late. The loom
-    /// models show both.
+    /// For the stripe, then for each due slot: (1) fold the modified bound
+    /// into the locked-in minimum; (2) clear the bound, so that later
+    /// lowerings survive; (3) load each node's word, settling under its
+    /// lock those marked `MODIFIED` or `ZOMBIE`; (4) recompute the locked-in
+    /// minimum exactly. Why each step is ordered as it is: `protocol`, the
+    /// state-before-min-update handshake.
     pub(crate) fn adjust(&mut self, upto: i64, force: bool) {
         let stripe = self.stripe;
         if !force {
@@ -840,7 +779,7 @@ impl<'a> LockedStripe<'a> {
         // on seeing the clear.
         self.stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
         while !node.is_null() {
-            // SAFETY: as in `adjust_slot`.
+            // SAFETY: as in `adjust_slots`.
             let next = unsafe { (*node).next() };
             // SAFETY: filed nodes are valid.
             let node_ref = unsafe { &*node };
@@ -910,7 +849,7 @@ impl<'a> LockedStripe<'a> {
             if min > upto {
                 break;
             }
-            if let Fired::Run {
+            if let HeadOutcome::Fire {
                 callback,
                 seq,
                 delay,
@@ -938,7 +877,7 @@ impl<'a> LockedStripe<'a> {
 
     /// Fires or settles the earliest node of level-0 slot `slot`, whose
     /// minimum is due.
-    fn fire_head(&mut self, slot: u32, now: i64) -> Fired {
+    fn fire_head(&mut self, slot: u32, now: i64) -> HeadOutcome {
         let geometry = self.geometry();
         self.inner().sort_level0(geometry, slot);
         let node = self.inner().pop_level0_head(geometry, slot);
@@ -947,7 +886,7 @@ impl<'a> LockedStripe<'a> {
         let state = guard.state();
         if state & (MODIFIED | ZOMBIE) != 0 {
             self.settle(guard, 0, slot);
-            return Fired::Skipped;
+            return HeadOutcome::Settled;
         }
         let when = guard.when();
         let period = guard.period();
@@ -966,7 +905,7 @@ impl<'a> LockedStripe<'a> {
             guard.set_when(0);
             self.unfile(guard);
         }
-        Fired::Run {
+        HeadOutcome::Fire {
             callback,
             seq,
             delay,
@@ -1133,7 +1072,7 @@ impl<'a> LockedStripe<'a> {
                 let slot = occupied.trailing_zeros();
                 let mut node = self.inner().detach(geometry, level, slot);
                 while !node.is_null() {
-                    // SAFETY: as in `adjust_slot`.
+                    // SAFETY: as in `adjust_slots`.
                     let next = unsafe { (*node).next() };
                     // SAFETY: filed nodes are valid.
                     let guard = unsafe { &*node }.lock();

@@ -2,8 +2,11 @@
 //!
 //! Normal builds use `std` and futex waits from `atomic-wait`; with
 //! `--cfg loom` the same names come from loom's model checker, so the
-//! concurrent protocols can be explored exhaustively. Wheel code never
-//! imports `std::sync` directly.
+//! concurrent protocols can be explored exhaustively. Everything a loom
+//! model must see (the stripe and node locks, the node word, the bounds and
+//! counters, node fields) comes from here. A few process-wide counters that
+//! only hand out identities (wheel ids, thread numbers) and the callback
+//! type's `std::sync::Arc` use `std` directly: no protocol depends on them.
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Arc, Mutex, MutexGuard};

@@ -294,7 +294,9 @@ impl TimingWheel {
         &self.stripes[thread_number() % self.stripes.len()]
     }
 
-    fn own<'t>(&self, timer: &'t WheelTimer) -> &'t Arc<Stripe> {
+    /// The stripe `timer` lives in; panics if `timer` belongs to another
+    /// wheel.
+    fn stripe_of<'t>(&self, timer: &'t WheelTimer) -> &'t Arc<Stripe> {
         if timer.stripe.wheel_id != self.id {
             foreign_timer();
         }
@@ -331,7 +333,7 @@ impl TimingWheel {
         seq: u64,
     ) -> bool {
         validate_modify_args(when, period);
-        let stripe = self.own(timer);
+        let stripe = self.stripe_of(timer);
         let node = timer.node();
         // A filed timer is re-armed under its own lock alone. Relaxed: a
         // guess, confirmed under the lock.
@@ -404,7 +406,7 @@ impl TimingWheel {
     /// assert!(!wheel.stop(&timer));
     /// ```
     pub fn stop(&self, timer: &WheelTimer) -> bool {
-        let stripe = self.own(timer);
+        let stripe = self.stripe_of(timer);
         let guard = timer.node().lock();
         let pending = guard.when() > 0;
         let state = guard.state();
@@ -609,8 +611,8 @@ fn modify_filed(
         {
             // The state-before-min-update rule: publish MODIFIED first.
             // Relaxed: `lower_modified_bounds` fences (SeqCst) before it
-            // loads the bounds, which orders this store for the adjuster;
-            // see `LockedStripe::adjust`.
+            // loads the bounds, which orders this store for the adjuster
+            // (see `protocol`, the state-before-min-update handshake).
             guard.set_bits(MODIFIED, Ordering::Relaxed);
             stripe.lower_modified_bounds(guard, when);
         }

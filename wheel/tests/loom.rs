@@ -20,18 +20,37 @@
 //! and fails if that one is broken. `loom_modify_earlier_racing_purge`
 //! must fail too: the forced purge, which rebuilds the slots from a scan of
 //! the node slab instead of walking them, relies on the same rule.
-#![cfg(loom)]
+//!
+//! Without `--cfg loom` the same scenarios run on real threads, many times
+//! each (`GOWHEEL_MODEL_RUNS`, default 200), as part of the plain test
+//! suite: a stress run of the same races, which checks the same assertions
+//! on whichever interleavings the scheduler produces.
 
 use std::sync::Mutex;
 
 use gowheel_wheel::{TimingWheel, WheelConfig, WheelTimer, callback};
-use loom::sync::Arc;
-use loom::thread;
+#[cfg(loom)]
+use loom::{sync::Arc, thread};
+#[cfg(not(loom))]
+use std::{sync::Arc, thread};
 
 /// Runs `f` under loom: exhaustively, unless `LOOM_MAX_PREEMPTIONS` bounds
 /// the search.
+#[cfg(loom)]
 fn model(f: impl Fn() + Sync + Send + 'static) {
     loom::model::Builder::new().check(f);
+}
+
+/// Runs `f` on real threads `GOWHEEL_MODEL_RUNS` times (200 by default).
+#[cfg(not(loom))]
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let runs = std::env::var("GOWHEEL_MODEL_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+        .unwrap_or(200);
+    for _ in 0..runs {
+        f();
+    }
 }
 
 fn tiny_wheel() -> TimingWheel {
