@@ -1,0 +1,150 @@
+//! Filing and unfiling nodes, and publishing the stripe's minimum.
+
+use super::*;
+
+impl LockedStripe<'_> {
+    /// Files the locked, unfiled node `guard` under `when` and counts it.
+    pub(crate) fn file_new(&mut self, guard: &NodeGuard<'_>, when: i64) {
+        debug_assert!(guard.state() & FILED == 0);
+        self.file(guard, when);
+        self.count_new_filing(when);
+    }
+
+    /// Fills in and files `node`, fresh from this stripe's slab, armed at
+    /// `when` with `period` (Go's `newTimer`: init, then modify), all under
+    /// this one stripe lock and without the node lock.
+    ///
+    /// # Safety
+    ///
+    /// `node` was just allocated from this stripe and no other thread can
+    /// reach it yet.
+    pub(crate) unsafe fn start(
+        &mut self,
+        node: *mut Node,
+        callback: Callback,
+        when: i64,
+        period: i64,
+    ) {
+        let geometry = self.geometry();
+        let inner = self.inner();
+        let (level, slot) = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
+        // SAFETY: forwarded contract; the stripe lock is held.
+        unsafe { (*node).init_filed(callback, when, period, Location { level, slot }) };
+        inner.link(geometry, level, slot, node, when);
+        self.count_new_filing(when);
+    }
+
+    /// Adds `delta` to the filed count. Only stripe-lock holders change it,
+    /// so a load and a store do (no RMW); Relaxed: a statistic and a purge
+    /// heuristic that no data rides on.
+    #[inline]
+    pub(super) fn add_filed(&self, delta: isize) {
+        let filed = &self.stripe.filed;
+        filed.store(
+            filed.load(Ordering::Relaxed).wrapping_add_signed(delta),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Counts a new filing under `when` and lowers the published minimum.
+    pub(super) fn count_new_filing(&mut self, when: i64) {
+        self.add_filed(1);
+        if when < self.stripe.min_when.load(Ordering::Relaxed)
+            || self.stripe.min_when.load(Ordering::Relaxed) == 0
+        {
+            // Release: a reader of `wake_time` that happens after this
+            // insert (for instance a driver woken by the inserter) sees the
+            // lower minimum. Only this lock's holders write `min_when`, so
+            // the Relaxed loads above read the latest value.
+            self.stripe.min_when.store(when, Ordering::Release);
+        }
+    }
+
+    /// Links the locked node `guard` into the slot for `when` and records
+    /// the filing in its word. Does not touch the counters or the stripe's
+    /// published minimum.
+    pub(super) fn file(&mut self, guard: &NodeGuard<'_>, when: i64) {
+        let geometry = self.geometry();
+        let inner = self.inner();
+        let (level, slot) = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
+        let node = guard.node() as *const Node as *mut Node;
+        // SAFETY: both locks are held: the stripe lock through `self`, the
+        // node lock through `guard`.
+        unsafe { guard.mark_filed(Location { level, slot }, when) };
+        inner.link(geometry, level, slot, node, when);
+    }
+
+    /// Unfiles the locked node `guard`, which the caller has already
+    /// unlinked, and recycles it if its handle is gone (the node must not be
+    /// used after that).
+    pub(super) fn unfile(&mut self, guard: NodeGuard<'_>) {
+        let state = guard.state();
+        if state & ZOMBIE != 0 {
+            self.stripe.remove_zombie();
+        }
+        self.add_filed(-1);
+        if state & HANDLE_DROPPED == 0 {
+            // SAFETY: both locks are held.
+            unsafe { guard.mark_unfiled() };
+            return;
+        }
+        // Recycled in place: the word is cleared (unfiling it) as the lock
+        // is released.
+        // SAFETY: the node is unfiled from here on and its handle is gone,
+        // so nothing can reach it; the handle set HANDLE_DROPPED holding
+        // the node lock, so it no longer waits for it, and only the handle
+        // and this stripe, whose lock we hold, ever lock a node. It came
+        // from this stripe's slab.
+        let callback = unsafe { self.inner().slab.release_locked(guard) };
+        self.deferred.push(callback);
+    }
+
+    /// Puts the locked node `guard`, just detached from slot (`level`,
+    /// `slot`), back where its state says: removed if a zombie, re-filed
+    /// under its new deadline if modified, back in the same slot otherwise.
+    pub(super) fn settle(&mut self, guard: NodeGuard<'_>, level: u32, slot: u32) {
+        let state = guard.state();
+        if state & ZOMBIE != 0 {
+            self.unfile(guard);
+            return;
+        }
+        if state & MODIFIED != 0 {
+            let when = guard.when();
+            self.file(&guard, when);
+        } else {
+            let geometry = self.geometry();
+            let filed_when = guard.filed_when();
+            let node = guard.node() as *const Node as *mut Node;
+            self.inner().link(geometry, level, slot, node, filed_when);
+        }
+    }
+
+    /// Re-publishes the stripe's locked-in minimum as the first occupied
+    /// slot's exact minimum (0 if empty).
+    ///
+    /// An empty stripe also drops its modified bound (as Go's `deleteMin`
+    /// does when a heap empties). The bound may be stale by then: a
+    /// non-forced adjust re-lowers it from the bounds of the slots it
+    /// skips, and a cascade that later empties such a slot clears only the
+    /// slot's bound. A stale bound is only early, which is harmless while
+    /// timers are filed, but with none left it would make the wake time
+    /// name a deadline when there is nothing to wait for. Clearing it loses
+    /// nothing: a modifier writes the bound only while holding the lock of
+    /// a filed node, no node of this stripe is filed, and unfiling a node
+    /// takes its lock, so every such write came before, for a node that is
+    /// gone.
+    pub(super) fn publish_min_when(&mut self) {
+        let geometry = self.geometry();
+        let min = self
+            .inner()
+            .first_occupied(geometry)
+            .map_or(0, |(_, _, min)| min);
+        // Release: pairs with the Acquire in `Stripe::wake_time`. Only
+        // holders of the stripe lock write `min_when`.
+        self.stripe.min_when.store(min, Ordering::Release);
+        if min == 0 {
+            // Release: as the clearing CAS in `adjust`.
+            self.stripe.min_when_modified.store(0, Ordering::Release);
+        }
+    }
+}
