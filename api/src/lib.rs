@@ -77,11 +77,12 @@
 
 mod anchor;
 mod backend;
+mod callback_panic;
 mod channel;
+mod driver;
 pub mod heap;
 mod manual_clock;
 mod runtime;
-mod thread_number;
 mod ticker;
 mod timer;
 mod timer_set;
@@ -91,7 +92,8 @@ pub use backend::Backend;
 pub use channel::Receiver;
 pub use heap::{HeapTimer, HeapTimerSet};
 pub use manual_clock::ManualClock;
-pub use runtime::{BuildError, CallbackPanic, Runtime, RuntimeBuilder, default_runtime};
+pub use callback_panic::CallbackPanic;
+pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};
 pub use timer::{AfterFunc, Timer, after, after_func, sleep};
 pub use timer_set::{
