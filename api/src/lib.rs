@@ -101,3 +101,12 @@ pub use timer_set::{
     validate_modify_args,
 };
 pub use wheel::{TimingWheel, WheelConfig, WheelTimer};
+
+/// The examples of the workspace's `README.md`, compiled and run as
+/// doctests of this crate, so that the README cannot drift from the API.
+///
+/// Only `cargo test --doc` sees this item (`cfg(doctest)`): builds of the
+/// crate, a packaged one included, never read the file.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
