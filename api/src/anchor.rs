@@ -72,7 +72,11 @@ mod tests {
         let anchors = Anchors::new(&value);
         let held = anchors.for_this_thread().clone();
         drop(anchors);
-        assert_eq!(Arc::strong_count(&value), 2, "the held anchor keeps its clone");
+        assert_eq!(
+            Arc::strong_count(&value),
+            2,
+            "the held anchor keeps its clone"
+        );
         assert_eq!(*held.get(), 7);
         drop(held);
         assert_eq!(Arc::strong_count(&value), 1, "every anchor is gone");

@@ -89,10 +89,10 @@ mod timer_set;
 pub mod wheel;
 
 pub use backend::Backend;
+pub use callback_panic::CallbackPanic;
 pub use channel::Receiver;
 pub use heap::{HeapTimer, HeapTimerSet};
 pub use manual_clock::ManualClock;
-pub use callback_panic::CallbackPanic;
 pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};
 pub use timer::{AfterFunc, Timer, after, after_func, sleep};

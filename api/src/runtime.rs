@@ -461,9 +461,8 @@ impl RuntimeBuilder {
         let driver = if self.manual {
             None
         } else {
-            let thread = DriverThread::spawn(shared.clone()).map_err(|error| {
-                BuildError(format!("cannot start the driver thread: {error}"))
-            })?;
+            let thread = DriverThread::spawn(shared.clone())
+                .map_err(|error| BuildError(format!("cannot start the driver thread: {error}")))?;
             Some(thread)
         };
         Ok(Runtime {

@@ -171,7 +171,7 @@ impl Runtime {
     /// ```
     pub fn new_timer(&self, duration: Duration) -> Timer {
         let shared = self.shared();
-        let core = ChanTimer::start(shared, shared.deadline_after(duration), 0);
+        let core = ChanTimer::new_armed(shared, shared.deadline_after(duration), 0);
         Timer {
             receiver: Receiver { core },
         }

@@ -21,12 +21,22 @@
 //! `4i + 1 ..= 4i + 4`. `heap[i].when` is the deadline the entry was filed
 //! at; the timer's own `when` differs only while `MODIFIED` or `ZOMBIE` is
 //! set.
+//!
+//! # One concept
+//!
+//! This file holds one concept, Go's `timers` with its methods: the
+//! shard's lock-free side ([`Shard`]) and everything that runs under its
+//! lock ([`LockedShard`]: heap order, `adjust`, `run`, `update_heap`,
+//! `unlock_and_run`, `verify`). They stay together, as in Go's `time.go`,
+//! so that both sides of each protocol (the bound `modify` lowers against
+//! the scan `adjust` makes, the loads of `wake_time` against the stores of
+//! `adjust`) are read in one place.
 
 use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::lock_order::ShardLockToken;
-use super::timer::{HEAPED, LockedTimer, MODIFIED, TimerCell, ZOMBIE};
+use super::timer_cell::{HEAPED, LockedTimer, MODIFIED, TimerCell, ZOMBIE};
 use crate::timer_set::{Callback, next_periodic_when};
 
 /// The arity of the heap (Go's `timerHeapN`).
