@@ -69,7 +69,11 @@ pub(crate) struct ChanTimer {
 impl ChanTimer {
     /// A channel timer armed at `when`, re-arming every `period` if
     /// `period > 0`.
-    pub(crate) fn start(runtime: &Arc<RuntimeShared>, when: i64, period: i64) -> Arc<ChanTimer> {
+    pub(crate) fn new_armed(
+        runtime: &Arc<RuntimeShared>,
+        when: i64,
+        period: i64,
+    ) -> Arc<ChanTimer> {
         let core = Arc::new_cyclic(|weak: &Weak<ChanTimer>| {
             let weak = weak.clone();
             let deliver = callback(move |seq, delay| {

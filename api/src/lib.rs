@@ -77,21 +77,23 @@
 
 mod anchor;
 mod backend;
+mod callback_panic;
 mod channel;
+mod driver;
 pub mod heap;
 mod manual_clock;
 mod runtime;
-mod thread_number;
 mod ticker;
 mod timer;
 mod timer_set;
 pub mod wheel;
 
 pub use backend::Backend;
+pub use callback_panic::CallbackPanic;
 pub use channel::Receiver;
 pub use heap::{HeapTimer, HeapTimerSet};
 pub use manual_clock::ManualClock;
-pub use runtime::{BuildError, CallbackPanic, Runtime, RuntimeBuilder, default_runtime};
+pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};
 pub use timer::{AfterFunc, Timer, after, after_func, sleep};
 pub use timer_set::{
@@ -99,3 +101,12 @@ pub use timer_set::{
     validate_modify_args,
 };
 pub use wheel::{TimingWheel, WheelConfig, WheelTimer};
+
+/// The examples of the workspace's `README.md`, compiled and run as
+/// doctests of this crate, so that the README cannot drift from the API.
+///
+/// Only `cargo test --doc` sees this item (`cfg(doctest)`): builds of the
+/// crate, a packaged one included, never read the file.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -95,7 +95,7 @@ impl ManualClock {
             "gowheel: a manual clock cannot move backwards ({nanos} ns)"
         );
         let target = self.now().saturating_add(nanos);
-        self.set(target);
+        self.move_to(target);
         target
     }
 
@@ -146,15 +146,16 @@ impl ManualClock {
                 break;
             }
             let now = self.now().max(next);
-            self.set(now);
+            self.move_to(now);
             check(now);
         }
         if target > self.now() {
-            self.set(target);
+            self.move_to(target);
         }
     }
 
-    fn set(&self, now: i64) {
+    /// Sets the reading to `now`.
+    fn move_to(&self, now: i64) {
         // Relaxed: see `now`.
         self.now.store(now, Ordering::Relaxed);
     }

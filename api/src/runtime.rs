@@ -2,12 +2,13 @@
 //!
 //! # Two clocks
 //!
-//! * **Real** (the default): a monotonic clock, and a driver thread that
-//!   sleeps until the set's wake time and runs what is due. Callbacks of
-//!   [`AfterFunc`](crate::AfterFunc) timers run on that thread, one at a
-//!   time: a slow callback delays every timer due after it (as a Go P that
-//!   runs a long timer function delays that P's other timers), so callbacks
-//!   should hand long work to another thread.
+//! * **Real** (the default): a monotonic clock, and a driver thread
+//!   ([`driver`](crate::driver)) that sleeps until the set's wake time and
+//!   runs what is due. Callbacks of [`AfterFunc`](crate::AfterFunc) timers
+//!   run on that thread, one at a time: a slow callback delays every timer
+//!   due after it (as a Go P that runs a long timer function delays that
+//!   P's other timers), so callbacks should hand long work to another
+//!   thread.
 //! * **Manual**: virtual time that moves only when asked. [`Runtime::advance`]
 //!   fires everything due in deadline order, each callback seeing the clock
 //!   at its own deadline; [`Runtime::sleep`], `recv` and `recv_timeout` on a
@@ -23,93 +24,38 @@
 //! deadline that overflows saturates to [`MAX_WHEN`], which is never
 //! reached.
 //!
-//! # Waking the driver
+//! # Ownership
 //!
-//! The driver publishes the time it sleeps until in `sleeping_until`, then
-//! re-reads the set's wake time; whoever arms a timer re-reads
-//! `sleeping_until` after arming and unparks the driver if the new deadline
-//! is earlier (Go's `wakeNetPoller`). A SeqCst fence on each side, between
-//! its write and its read, ensures that at least one of the two sees the
-//! other: no earlier deadline is slept through.
+//! Timers and channels hold the [`RuntimeShared`] part (set, clock, panic
+//! hook, the driver's wake-up handshake); [`Runtime`] handles hold a
+//! `RuntimeOwner`, which stops the driver and clears the set when the last
+//! handle goes. [`AfterFunc`](crate::AfterFunc) handles keep the shared
+//! part alive through the striped reference count of
+//! [`anchor`](crate::anchor).
+//!
+//! # Where `Runtime`'s methods live
+//!
+//! | file | methods |
+//! | --- | --- |
+//! | `runtime.rs` (here) | construction (`new`, `builder`, [`RuntimeBuilder`]), the clock (`start`, `now`, `elapsed`, `advance`), `backend`, `is_manual`, `stats`, `verify` |
+//! | `timer.rs` | channel and function timers: `new_timer`, `after`, `after_func`, `sleep` |
+//! | `ticker.rs` | tickers: `new_ticker`, `try_new_ticker`, `tick`, `try_tick` |
 
 use std::cell::Cell;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering, fence};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
-use crate::anchor::{RuntimeAnchor, RuntimeAnchors};
+use crate::anchor::{Anchor, Anchors};
 use crate::backend::{AnySet, Backend};
+use crate::callback_panic::{CallbackPanic, PanicHook, default_panic_hook};
+use crate::driver::{DrivenSet, DriverThread, DriverWaker};
 use crate::manual_clock::ManualClock;
 use crate::timer_set::{MAX_WHEN, NOT_ARMED, TimerSetStats};
 use crate::wheel::WheelConfig;
 
 /// Internal time at the runtime's start: deadlines must be positive.
 const EPOCH_OFFSET: i64 = 1;
-
-/// What a runtime reports when a callback panics.
-///
-/// ```
-/// use gowheel::{CallbackPanic, Runtime};
-/// use std::sync::{Arc, Mutex};
-/// use std::time::Duration;
-///
-/// let seen = Arc::new(Mutex::new(Vec::new()));
-/// let log = seen.clone();
-/// let runtime = Runtime::builder()
-///     .manual_clock()
-///     .panic_hook(move |panic: &CallbackPanic| log.lock().unwrap().push(panic.message().to_owned()))
-///     .build();
-/// runtime.after_func(Duration::from_secs(1), || panic!("boom"));
-/// runtime.advance(Duration::from_secs(1));
-/// assert_eq!(*seen.lock().unwrap(), vec!["boom".to_owned()]);
-/// ```
-#[derive(Debug)]
-pub struct CallbackPanic {
-    message: String,
-}
-
-impl CallbackPanic {
-    pub(crate) fn from_payload(payload: &(dyn std::any::Any + Send)) -> CallbackPanic {
-        let message = if let Some(text) = payload.downcast_ref::<&str>() {
-            (*text).to_owned()
-        } else if let Some(text) = payload.downcast_ref::<String>() {
-            text.clone()
-        } else {
-            "a panic payload that is not a string".to_owned()
-        };
-        CallbackPanic { message }
-    }
-
-    /// The panic's message.
-    ///
-    /// ```
-    /// # use gowheel::{CallbackPanic, Runtime};
-    /// # use std::time::Duration;
-    /// let runtime = Runtime::builder()
-    ///     .manual_clock()
-    ///     .panic_hook(|panic: &CallbackPanic| assert_eq!(panic.message(), "oops"))
-    ///     .build();
-    /// runtime.after_func(Duration::ZERO, || panic!("oops"));
-    /// runtime.advance(Duration::ZERO);
-    /// ```
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for CallbackPanic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a timer callback panicked: {}", self.message)
-    }
-}
-
-type PanicHook = Arc<dyn Fn(&CallbackPanic) + Send + Sync>;
-
-fn default_panic_hook() -> PanicHook {
-    Arc::new(|panic: &CallbackPanic| eprintln!("gowheel: {panic}"))
-}
 
 enum Clock {
     Real,
@@ -129,16 +75,19 @@ thread_local! {
     static DRIVING_MANUAL: Cell<bool> = const { Cell::new(false) };
 }
 
+/// The share of a runtime's reference count that an
+/// [`AfterFunc`](crate::AfterFunc) holds.
+pub(crate) type RuntimeAnchor = Anchor<RuntimeShared>;
+
 /// The part of a runtime that timers share.
 pub(crate) struct RuntimeShared {
     pub(crate) set: AnySet,
     clock: Clock,
     start: Instant,
     panic_hook: PanicHook,
-    /// The deadline the driver sleeps until; 0 while it is awake (it
-    /// re-reads the wake time before sleeping again).
-    sleeping_until: AtomicI64,
-    driver: OnceLock<Thread>,
+    /// The arming side of the driver's wake-up handshake (idle on a manual
+    /// clock, which has no driver).
+    driver: DriverWaker,
     /// Serializes threads that move a manual clock.
     manual_driving: Mutex<()>,
 }
@@ -184,23 +133,6 @@ impl RuntimeShared {
         CHECK_NOW.with(Cell::get)
     }
 
-    /// Checks the set at `now` with `now` and this runtime published to
-    /// callbacks (restored afterwards, also if a callback panics through).
-    fn check(&self, now: i64) -> i64 {
-        struct Restore(i64, *const RuntimeShared);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                CHECK_NOW.with(|cell| cell.set(self.0));
-                CHECKING.with(|cell| cell.set(self.1));
-            }
-        }
-        let _restore = Restore(
-            CHECK_NOW.with(|cell| cell.replace(now)),
-            CHECKING.with(|cell| cell.replace(self)),
-        );
-        self.set.check(now)
-    }
-
     /// Reports a panic caught in a callback to the runtime running it, or
     /// to stderr if there is none.
     pub(crate) fn report_panic_of_current_check(payload: &(dyn std::any::Any + Send)) {
@@ -216,18 +148,10 @@ impl RuntimeShared {
     }
 
     /// Tells the driver that a timer was armed at `when`: wakes it if it
-    /// sleeps past that (Go's `wakeNetPoller`).
+    /// sleeps past that (Go's `wakeNetPoller`; see [`DriverWaker::armed`]).
     #[inline]
     pub(crate) fn armed(&self, when: i64) {
-        // SeqCst fence: pairs with the driver's fence between publishing
-        // `sleeping_until` and re-reading the wake time (see the module
-        // doc). Relaxed load: the fence orders it.
-        fence(Ordering::SeqCst);
-        if when < self.sleeping_until.load(Ordering::Relaxed)
-            && let Some(driver) = self.driver.get()
-        {
-            driver.unpark();
-        }
+        self.driver.armed(when);
     }
 
     /// Reports a panic caught in a callback.
@@ -273,54 +197,36 @@ impl RuntimeShared {
         self.run_until(next.max(self.now_nanos()));
         true
     }
-
-    /// The driver thread's loop: check, then sleep until the wake time or
-    /// an unpark.
-    fn drive(&self, stop: &AtomicBool) {
-        // Acquire: pairs with the Release store in `Runtime::drop`.
-        while !stop.load(Ordering::Acquire) {
-            let now = self.now_nanos();
-            let next = self.check(now);
-            let until = if next == NOT_ARMED { MAX_WHEN } else { next };
-            // Relaxed store, then the SeqCst fence of the handshake with
-            // `armed`; then the wake time is read again.
-            self.sleeping_until.store(until, Ordering::Relaxed);
-            fence(Ordering::SeqCst);
-            let wake = self.set.wake_time();
-            let until = if wake != NOT_ARMED {
-                until.min(wake)
-            } else {
-                until
-            };
-            let now = self.now_nanos();
-            if until > now && !stop.load(Ordering::Acquire) {
-                thread::park_timeout(Duration::from_nanos((until - now) as u64));
-            }
-            // Awake: arming needs no unpark until the next sleep.
-            self.sleeping_until.store(0, Ordering::Relaxed);
-        }
-    }
 }
 
-/// Asks the kernel to end the calling thread's timed sleeps as close to
-/// their deadline as it can.
-///
-/// Linux lets a timed sleep of an ordinary thread overrun by its *timer
-/// slack*, 50 µs by default, so that nearby wake-ups can be merged. That
-/// slack would be added to the lateness of every timer the driver sleeps
-/// for, so the driver sets its own to 1 ns. It costs a little power
-/// (fewer merged wake-ups). Other threads keep theirs, except that threads
-/// a callback spawns from the driver thread inherit the driver's, as Linux
-/// copies the slack to new threads. Where the call is unavailable or
-/// fails, the driver keeps the default slack.
-fn tighten_timer_slack() {
-    #[cfg(target_os = "linux")]
-    {
-        const ONE_NANOSECOND: libc::c_ulong = 1;
-        // SAFETY: PR_SET_TIMERSLACK takes an integer argument and only
-        // changes a scheduling attribute of the calling thread; no memory
-        // is passed.
-        let _ = unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, ONE_NANOSECOND, 0, 0, 0) };
+impl DrivenSet for RuntimeShared {
+    fn now(&self) -> i64 {
+        self.now_nanos()
+    }
+
+    /// Checks the set at `now` with `now` and this runtime published to
+    /// callbacks (restored afterwards, also if a callback panics through).
+    fn check(&self, now: i64) -> i64 {
+        struct Restore(i64, *const RuntimeShared);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CHECK_NOW.with(|cell| cell.set(self.0));
+                CHECKING.with(|cell| cell.set(self.1));
+            }
+        }
+        let _restore = Restore(
+            CHECK_NOW.with(|cell| cell.replace(now)),
+            CHECKING.with(|cell| cell.replace(self)),
+        );
+        self.set.check(now)
+    }
+
+    fn wake_time(&self) -> i64 {
+        self.set.wake_time()
+    }
+
+    fn waker(&self) -> &DriverWaker {
+        &self.driver
     }
 }
 
@@ -371,23 +277,16 @@ pub struct Runtime {
 struct RuntimeOwner {
     shared: Arc<RuntimeShared>,
     /// What `AfterFunc` handles hold to keep `shared` alive.
-    anchors: RuntimeAnchors,
-    driver: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
+    anchors: Anchors<RuntimeShared>,
+    /// The driver thread, on a real clock.
+    driver: Option<DriverThread>,
 }
 
 impl Drop for RuntimeOwner {
     fn drop(&mut self) {
-        if let Some((stop, thread)) = self.driver.take() {
-            // Release: pairs with the Acquire in `drive`.
-            stop.store(true, Ordering::Release);
-            thread.thread().unpark();
-            // When a callback drops the last handle, this runs on the driver
-            // itself, which stops once the callback returns: no join then.
-            if thread.thread().id() != thread::current().id() {
-                // A panic on the driver thread was already reported there.
-                let _ = thread.join();
-            }
-        }
+        // Stops the driver (and joins it, unless this runs on it) before
+        // the set is cleared.
+        drop(self.driver.take());
         self.shared.set.clear();
     }
 }
@@ -556,32 +455,19 @@ impl RuntimeBuilder {
             clock,
             start: Instant::now(),
             panic_hook: self.panic_hook,
-            sleeping_until: AtomicI64::new(0),
-            driver: OnceLock::new(),
+            driver: DriverWaker::new(),
             manual_driving: Mutex::new(()),
         });
         let driver = if self.manual {
             None
         } else {
-            let stop = Arc::new(AtomicBool::new(false));
-            let thread = {
-                let (shared, stop) = (shared.clone(), stop.clone());
-                thread::Builder::new()
-                    .name("gowheel-driver".to_owned())
-                    .spawn(move || {
-                        tighten_timer_slack();
-                        shared.drive(&stop)
-                    })
-                    .map_err(|error| {
-                        BuildError(format!("cannot start the driver thread: {error}"))
-                    })?
-            };
-            let _ = shared.driver.set(thread.thread().clone());
-            Some((stop, thread))
+            let thread = DriverThread::spawn(shared.clone())
+                .map_err(|error| BuildError(format!("cannot start the driver thread: {error}")))?;
+            Some(thread)
         };
         Ok(Runtime {
             owner: Arc::new(RuntimeOwner {
-                anchors: RuntimeAnchors::new(&shared),
+                anchors: Anchors::new(&shared),
                 shared,
                 driver,
             }),
@@ -639,7 +525,7 @@ impl Runtime {
     }
 
     /// The anchor for a handle made on the calling thread to hold (see
-    /// [`RuntimeAnchors`]).
+    /// [`Anchors`]).
     pub(crate) fn anchor(&self) -> &Arc<RuntimeAnchor> {
         self.owner.anchors.for_this_thread()
     }

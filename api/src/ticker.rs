@@ -175,7 +175,7 @@ impl Runtime {
             return Err(NonPositiveInterval);
         }
         let shared = self.shared();
-        let core = ChanTimer::start(
+        let core = ChanTimer::new_armed(
             shared,
             shared.deadline_after(period),
             RuntimeShared::period_of(period),

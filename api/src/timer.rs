@@ -6,10 +6,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::anchor::RuntimeAnchor;
 use crate::backend::AnyTimer;
 use crate::channel::{ChanTimer, Receiver};
-use crate::runtime::{Runtime, RuntimeShared, default_runtime};
+use crate::runtime::{Runtime, RuntimeAnchor, RuntimeShared, default_runtime};
 use crate::timer_set::callback;
 
 /// A timer that sends the time it fires for on its channel, once (Go's
@@ -140,7 +139,7 @@ impl AfterFunc {
     /// runtime.advance(Duration::from_secs(2));
     /// ```
     pub fn stop(&self) -> bool {
-        self.anchor.shared().set.stop(&self.timer)
+        self.anchor.get().set.stop(&self.timer)
     }
 
     /// Re-arms the timer to run its function after `duration` (Go's
@@ -154,7 +153,7 @@ impl AfterFunc {
     /// assert!(!timer.reset(Duration::from_secs(1))); // it had run: not pending
     /// ```
     pub fn reset(&self, duration: Duration) -> bool {
-        let runtime = self.anchor.shared();
+        let runtime = self.anchor.get();
         let when = runtime.deadline_after(duration);
         let pending = runtime.set.modify(&self.timer, when, 0, None, 0);
         runtime.armed(when);
@@ -172,7 +171,7 @@ impl Runtime {
     /// ```
     pub fn new_timer(&self, duration: Duration) -> Timer {
         let shared = self.shared();
-        let core = ChanTimer::start(shared, shared.deadline_after(duration), 0);
+        let core = ChanTimer::new_armed(shared, shared.deadline_after(duration), 0);
         Timer {
             receiver: Receiver { core },
         }

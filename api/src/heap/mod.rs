@@ -9,11 +9,11 @@
 //!
 //! | Go | here |
 //! | --- | --- |
-//! | `timer` (`t.mu`, `t.state`, `t.astate`, `t.ts`) | `timer::TimerCell` |
+//! | `timer` (`t.mu`, `t.state`, `t.astate`, `t.ts`) | `timer_cell::TimerCell` |
 //! | `timers` (one per P: `mu`, `heap`, `len`, `zombies`, `minWhenHeap`, `minWhenModified`) | `shard::Shard` |
-//! | the Ps | the shards of a [`HeapTimerSet`]; a thread is mapped to a shard by its number, given out round-robin in the order threads first need one |
-//! | `t.modify`, `t.stop`, `t.reset`, `t.maybeAdd`, `t.needsAdd` | [`HeapTimerSet`]'s methods and `timer::LockedTimer::needs_add` |
-//! | `t.updateHeap`, `t.unlockAndRun` | `timer::update_heap`, `timer::unlock_and_run` |
+//! | the Ps | the shards of a [`HeapTimerSet`]; a thread is mapped to a shard by its number (`gowheel_wheel::thread_number`, the numbering the wheel uses too) modulo the shard count |
+//! | `t.modify`, `t.stop`, `t.reset`, `t.maybeAdd`, `t.needsAdd` | [`HeapTimerSet`]'s methods and `timer_cell::LockedTimer::needs_add` |
+//! | `t.updateHeap`, `t.unlockAndRun` | `shard::LockedShard::update_heap`, `shard::LockedShard::unlock_and_run`: methods of the timer in Go, here of the locked shard whose heap they update, so that `timer_cell` needs nothing of `shard` |
 //! | `ts.addHeap`, `ts.deleteMin`, `ts.cleanHead`, `ts.adjust`, `ts.run`, `ts.verify`, `ts.siftUp`, `ts.siftDown`, `ts.initHeap` | methods of `shard::LockedShard` |
 //! | `ts.check`, `ts.wakeTime`, `ts.updateMinWhenModified` | methods of `shard::Shard` |
 //!
@@ -42,8 +42,7 @@
 //!   the bound and scans past the timer's old published state before
 //!   `modify` unlocks, and the timer is left at its old heap position with
 //!   nothing to cover its new deadline, so it fires late. The concurrent
-//!   conformance test caught it (a few runs in a hundred); see
-//!   `LockedShard::adjust`.
+//!   conformance tests exercise this race; see `LockedShard::adjust`.
 //! * A set's `check` takes the minimum of its shards' answers with their
 //!   wake times, as Go's scheduler does, so its answer alone is never late.
 //! * The forced zombie purge applies to every shard a check visits, not
@@ -51,15 +50,16 @@
 
 mod lock_order;
 mod shard;
-mod timer;
+mod timer_cell;
 
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use gowheel_wheel::{foreign_timer, thread_number};
+
 use self::shard::Shard;
-use self::timer::{HEAPED, MODIFIED, TimerCell, ZOMBIE};
-use crate::thread_number::thread_number;
+use self::timer_cell::{HEAPED, MODIFIED, TimerCell, ZOMBIE};
 use crate::timer_set::{Callback, TimerSet, TimerSetStats, validate_modify_args};
 
 /// Gives every set a distinct identity, so that a timer used with a set
@@ -182,7 +182,9 @@ impl HeapTimerSet {
         &self.shards[thread_number() % self.shards.len()]
     }
 
-    fn own<'a>(&self, timer: &'a HeapTimer) -> &'a Arc<TimerCell> {
+    /// The cell of `timer`, checked to be one of this set's: panics (with
+    /// the message every set gives) if another set made it.
+    fn checked_cell<'a>(&self, timer: &'a HeapTimer) -> &'a Arc<TimerCell> {
         if timer.cell.set_id != self.id {
             foreign_timer();
         }
@@ -201,13 +203,6 @@ impl HeapTimerSet {
             ts.add_heap(cell, &mut t);
         }
     }
-}
-
-#[cold]
-#[inline(never)]
-#[track_caller]
-fn foreign_timer() -> ! {
-    panic!("gowheel: timer used with a timer set other than the one that made it")
 }
 
 impl TimerSet for HeapTimerSet {
@@ -229,7 +224,7 @@ impl TimerSet for HeapTimerSet {
         seq: u64,
     ) -> bool {
         validate_modify_args(when, period);
-        let cell = self.own(timer);
+        let cell = self.checked_cell(timer);
         let mut t = cell.lock();
         t.period = period;
         // The old callback is dropped after unlocking: its destructor is
@@ -281,7 +276,7 @@ impl TimerSet for HeapTimerSet {
     /// Go's `t.stop`: marks the timer a zombie if it is in a heap, and
     /// disarms it. Never waits for a shard lock.
     fn stop(&self, timer: &HeapTimer) -> bool {
-        let cell = self.own(timer);
+        let cell = self.checked_cell(timer);
         let mut t = cell.lock();
         if t.state & HEAPED != 0 {
             t.state |= MODIFIED;

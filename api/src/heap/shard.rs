@@ -21,28 +21,38 @@
 //! `4i + 1 ..= 4i + 4`. `heap[i].when` is the deadline the entry was filed
 //! at; the timer's own `when` differs only while `MODIFIED` or `ZOMBIE` is
 //! set.
+//!
+//! # One concept
+//!
+//! This file holds one concept, Go's `timers` with its methods: the
+//! shard's lock-free side ([`Shard`]) and everything that runs under its
+//! lock ([`LockedShard`]: heap order, `adjust`, `run`, `update_heap`,
+//! `unlock_and_run`, `verify`). They stay together, as in Go's `time.go`,
+//! so that both sides of each protocol (the bound `modify` lowers against
+//! the scan `adjust` makes, the loads of `wake_time` against the stores of
+//! `adjust`) are read in one place.
 
 use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::lock_order::ShardLockToken;
-use super::timer::{HEAPED, LockedTimer, MODIFIED, TimerCell, ZOMBIE, unlock_and_run, update_heap};
-use crate::timer_set::Callback;
+use super::timer_cell::{HEAPED, LockedTimer, MODIFIED, TimerCell, ZOMBIE};
+use crate::timer_set::{Callback, next_periodic_when};
 
 /// The arity of the heap (Go's `timerHeapN`).
 const HEAP_ARITY: usize = 4;
 
 /// One heap entry (Go's `timerWhen`): the timer and the deadline it is filed
 /// at.
-pub(crate) struct TimerWhen {
-    pub(crate) timer: Arc<TimerCell>,
-    pub(crate) when: i64,
+struct TimerWhen {
+    timer: Arc<TimerCell>,
+    when: i64,
 }
 
 /// A shard of timers (Go's `timers`).
 pub(crate) struct Shard {
     /// This shard's index in its set: what timers store in `shard`.
-    pub(crate) index: usize,
+    index: usize,
     /// Go's `ts.mu` and `ts.heap`.
     heap: Mutex<Vec<TimerWhen>>,
     /// Atomic copy of `heap.len()`, stored at unlock.
@@ -209,7 +219,7 @@ impl Shard {
 /// While a callback runs the shard is temporarily unlocked (see
 /// [`while_unlocked`](Self::while_unlocked)).
 pub(crate) struct LockedShard<'a> {
-    pub(crate) shard: &'a Shard,
+    shard: &'a Shard,
     heap: Option<MutexGuard<'a, Vec<TimerWhen>>>,
     order: Option<ShardLockToken>,
 }
@@ -224,7 +234,7 @@ impl Drop for LockedShard<'_> {
 
 impl<'a> LockedShard<'a> {
     #[inline]
-    pub(crate) fn heap(&self) -> &Vec<TimerWhen> {
+    fn heap(&self) -> &Vec<TimerWhen> {
         self.heap
             .as_ref()
             .expect("gowheel heap: shard used while unlocked")
@@ -246,7 +256,7 @@ impl<'a> LockedShard<'a> {
 
     /// Unlocks the shard, runs `f`, and locks it again. If `f` panics the
     /// shard stays unlocked and the panic propagates.
-    pub(crate) fn while_unlocked<R>(&mut self, f: impl FnOnce() -> R) -> R {
+    fn while_unlocked<R>(&mut self, f: impl FnOnce() -> R) -> R {
         self.store_len();
         self.heap = None;
         self.order = None;
@@ -258,7 +268,7 @@ impl<'a> LockedShard<'a> {
     }
 
     /// Panics unless `t` is the timer at the head of this heap.
-    pub(crate) fn assert_is_head(&self, t: &LockedTimer<'_>) {
+    fn assert_is_head(&self, t: &LockedTimer<'_>) {
         let head_is_t = self
             .heap()
             .first()
@@ -289,7 +299,7 @@ impl<'a> LockedShard<'a> {
 
     /// Removes the head of the heap, whose locked timer is `t` (Go's
     /// `ts.deleteMin`).
-    pub(crate) fn delete_min(&mut self, t: &mut LockedTimer<'_>) {
+    fn delete_min(&mut self, t: &mut LockedTimer<'_>) {
         self.assert_is_head(t);
         t.shard = None;
         let heap = self.heap_mut();
@@ -308,7 +318,7 @@ impl<'a> LockedShard<'a> {
 
     /// Rewrites the head entry's deadline and moves it down into place; the
     /// part of Go's `t.updateHeap` that touches the heap.
-    pub(crate) fn set_head_when(&mut self, when: i64) {
+    fn set_head_when(&mut self, when: i64) {
         self.heap_mut()[0].when = when;
         self.sift_down(0);
         self.update_min_when_heap();
@@ -344,7 +354,7 @@ impl<'a> LockedShard<'a> {
             }
             let cell = head.clone();
             let mut t = cell.lock();
-            if !update_heap(&mut t, self) {
+            if !self.update_heap(&mut t) {
                 return;
             }
         }
@@ -402,7 +412,7 @@ impl<'a> LockedShard<'a> {
     /// step 2 before the loads of step 3 here, all `SeqCst`, one side sees
     /// the other: `modify` reads 0 and lowers the bound, or step 3 sees
     /// `MODIFIED`.
-    pub(crate) fn adjust(&mut self, now: i64, force: bool) {
+    fn adjust(&mut self, now: i64, force: bool) {
         if !force {
             let first = self.shard.min_when_modified();
             if first == 0 || first > now {
@@ -463,7 +473,7 @@ impl<'a> LockedShard<'a> {
     /// `ts.run`). Returns 0 if it ran a timer, -1 if the heap is empty, and
     /// otherwise the head's deadline. The shard is unlocked while the
     /// callback runs.
-    pub(crate) fn run(&mut self, now: i64) -> i64 {
+    fn run(&mut self, now: i64) -> i64 {
         loop {
             let Some(head) = self.heap().first() else {
                 return -1;
@@ -474,7 +484,7 @@ impl<'a> LockedShard<'a> {
             }
             let cell = head.timer.clone();
             let mut t = cell.lock();
-            if update_heap(&mut t, self) {
+            if self.update_heap(&mut t) {
                 continue;
             }
             assert!(
@@ -486,9 +496,64 @@ impl<'a> LockedShard<'a> {
                 // Not ready to run.
                 return t.when;
             }
-            unlock_and_run(t, self, now);
+            self.unlock_and_run(t, now);
             return 0;
         }
+    }
+
+    /// Applies the pending change that `state` records to the heap entry of
+    /// `t`, which must be `heap[0]` (Go's `t.updateHeap`): removes a zombie,
+    /// or moves a modified timer to its new place. Returns whether anything
+    /// changed.
+    ///
+    /// The caller holds `t`'s lock (and this shard's).
+    fn update_heap(&mut self, t: &mut LockedTimer<'_>) -> bool {
+        self.assert_is_head(t);
+        if t.state & ZOMBIE != 0 {
+            t.state &= !(HEAPED | ZOMBIE | MODIFIED);
+            self.shard.add_zombies(-1);
+            self.delete_min(t);
+            return true;
+        }
+        if t.state & MODIFIED != 0 {
+            t.state &= !MODIFIED;
+            self.set_head_when(t.when);
+            return true;
+        }
+        false
+    }
+
+    /// Unlocks and runs the timer `t`, which is due at `now` and is the head
+    /// of this heap (Go's `t.unlockAndRun`): re-arms it if periodic or marks
+    /// it a zombie otherwise, unlocks it, and calls its callback with the
+    /// shard unlocked. Returns with `t` unlocked and the shard locked again.
+    ///
+    /// The caller holds `t`'s lock (and this shard's).
+    fn unlock_and_run(&mut self, mut t: LockedTimer<'_>, now: i64) {
+        assert!(
+            t.state & (MODIFIED | ZOMBIE) == 0,
+            "gowheel heap: running a timer whose heap entry is stale"
+        );
+        let f = t.callback.clone();
+        let seq = t.seq;
+        let delay = now - t.when;
+        let next = if t.period > 0 {
+            // Leave it in the heap, at its next period boundary.
+            next_periodic_when(t.when, t.period, delay)
+        } else {
+            0
+        };
+        t.when = next;
+        if t.state & HEAPED != 0 {
+            t.state |= MODIFIED;
+            if next == 0 {
+                t.state |= ZOMBIE;
+                self.shard.add_zombies(1);
+            }
+            self.update_heap(&mut t);
+        }
+        drop(t);
+        self.while_unlocked(|| f(seq, delay));
     }
 
     /// Sets `min_when_heap` to `heap[0].when`, or 0 if empty (Go's

@@ -12,8 +12,8 @@
 //! * `astate` is an atomic copy of `state`, published at every unlock and,
 //!   in `modify`, once more *before* the shard's `min_when_modified` is
 //!   read and lowered (the state-before-min-update rule, see
-//!   [`Shard::adjust`](super::shard::Shard)). Shard code reads it without the
-//!   timer lock to skip timers that need no attention;
+//!   `LockedShard::adjust` in the shard module). Shard code reads it without
+//!   the timer lock to skip timers that need no attention;
 //! * `shard` (Go's `t.ts`) is written only while holding both the timer lock
 //!   and the lock of the shard it names, so either lock suffices to read it.
 //!
@@ -28,17 +28,16 @@
 //!
 //! `MODIFIED` and `ZOMBIE` are only ever set together with `HEAPED`. Only
 //! the owner sets `MODIFIED`/`ZOMBIE` (in `modify`, `stop`); only a thread
-//! holding the shard lock clears them and `HEAPED` (in `update_heap`,
-//! `adjust`, `clean_head`), except that `modify` clears `ZOMBIE` when it
-//! re-arms a stopped timer.
+//! holding the shard lock clears them and `HEAPED` (in the `LockedShard`
+//! methods `update_heap`, `adjust` and `clean_head`), except that `modify`
+//! clears `ZOMBIE` when it re-arms a stopped timer.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::lock_order::TimerLockToken;
-use super::shard::LockedShard;
-use crate::timer_set::{Callback, next_periodic_when};
+use crate::timer_set::Callback;
 
 /// The timer is stored in some shard's heap.
 pub(crate) const HEAPED: u8 = 1 << 0;
@@ -114,7 +113,7 @@ impl TimerCell {
     #[inline]
     pub(crate) fn published_state(&self) -> u8 {
         // SeqCst, as every atomic in Go: pairs with the stores in
-        // `LockedTimer::publish_state`; see `Shard::adjust` for why the
+        // `LockedTimer::publish_state`; see `LockedShard::adjust` for why the
         // published MODIFIED bit must be visible before a lowered
         // `min_when_modified` is.
         self.astate.load(Ordering::SeqCst)
@@ -164,58 +163,4 @@ impl DerefMut for LockedTimer<'_> {
     fn deref_mut(&mut self) -> &mut TimerFields {
         &mut self.fields
     }
-}
-
-/// Applies the pending change that `state` records to the heap entry of `t`,
-/// which must be `ts.heap[0]` (Go's `t.updateHeap`): removes a zombie, or
-/// moves a modified timer to its new place. Returns whether anything changed.
-///
-/// The caller holds `t`'s lock and `ts`'s lock.
-pub(crate) fn update_heap(t: &mut LockedTimer<'_>, ts: &mut LockedShard<'_>) -> bool {
-    ts.assert_is_head(t);
-    if t.state & ZOMBIE != 0 {
-        t.state &= !(HEAPED | ZOMBIE | MODIFIED);
-        ts.shard.add_zombies(-1);
-        ts.delete_min(t);
-        return true;
-    }
-    if t.state & MODIFIED != 0 {
-        t.state &= !MODIFIED;
-        ts.set_head_when(t.when);
-        return true;
-    }
-    false
-}
-
-/// Unlocks and runs the timer `t`, which is due at `now` and is the head of
-/// `ts` (Go's `t.unlockAndRun`): re-arms it if periodic or marks it a zombie
-/// otherwise, unlocks it, and calls its callback with the shard unlocked.
-/// Returns with `t` unlocked and `ts` locked again.
-///
-/// The caller holds `t`'s lock and `ts`'s lock.
-pub(crate) fn unlock_and_run(mut t: LockedTimer<'_>, ts: &mut LockedShard<'_>, now: i64) {
-    assert!(
-        t.state & (MODIFIED | ZOMBIE) == 0,
-        "gowheel heap: running a timer whose heap entry is stale"
-    );
-    let f = t.callback.clone();
-    let seq = t.seq;
-    let delay = now - t.when;
-    let next = if t.period > 0 {
-        // Leave it in the heap, at its next period boundary.
-        next_periodic_when(t.when, t.period, delay)
-    } else {
-        0
-    };
-    t.when = next;
-    if t.state & HEAPED != 0 {
-        t.state |= MODIFIED;
-        if next == 0 {
-            t.state |= ZOMBIE;
-            ts.shard.add_zombies(1);
-        }
-        update_heap(&mut t, ts);
-    }
-    drop(t);
-    ts.while_unlocked(|| f(seq, delay));
 }

@@ -1,0 +1,182 @@
+//! The driver thread of a real-clock runtime, and the handshake that wakes
+//! it for an earlier deadline.
+//!
+//! # The loop
+//!
+//! The driver checks its set at the clock's time, runs what is due (every
+//! callback on this one thread, one at a time), then sleeps until the set's
+//! wake time or until it is unparked, and repeats until its owner stops it.
+//!
+//! # Waking the driver
+//!
+//! The driver publishes the time it sleeps until in `sleeping_until`, then
+//! re-reads the set's wake time; whoever arms a timer re-reads
+//! `sleeping_until` after arming and unparks the driver if the new deadline
+//! is earlier (Go's `wakeNetPoller`). A SeqCst fence on each side, between
+//! its write and its read, ensures that at least one of the two sees the
+//! other: no earlier deadline is slept through. [`DriverWaker`] holds the
+//! arming side.
+//!
+//! # Stopping
+//!
+//! The owner stops the driver by dropping its [`DriverThread`]: a Release
+//! store of the stop flag, which the loop's Acquire loads pair with, an
+//! unpark, and a join, unless the drop runs on the driver thread itself
+//! (a callback that drops the last handle of its runtime).
+//!
+//! The module knows the set it drives only through [`DrivenSet`], so it
+//! depends on no other part of the runtime.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering, fence};
+use std::sync::{Arc, OnceLock};
+use std::thread::{self, JoinHandle, Thread};
+use std::time::Duration;
+
+use crate::timer_set::{MAX_WHEN, NOT_ARMED};
+
+/// What a driver thread drives: a timer set, read through its clock.
+pub(crate) trait DrivenSet: Send + Sync + 'static {
+    /// The clock's time now, in the set's nanoseconds.
+    fn now(&self) -> i64;
+    /// Runs what is due at `now`; returns when the set next needs a check,
+    /// or [`NOT_ARMED`] if never.
+    fn check(&self, now: i64) -> i64;
+    /// When the set next needs a check, or [`NOT_ARMED`] if never.
+    fn wake_time(&self) -> i64;
+    /// The arming side of the wake-up handshake, shared with whoever arms
+    /// the set's timers.
+    fn waker(&self) -> &DriverWaker;
+}
+
+/// The wake-up handshake between the driver and whoever arms a timer (see
+/// the module doc).
+pub(crate) struct DriverWaker {
+    /// The deadline the driver sleeps until; 0 while it is awake (it
+    /// re-reads the wake time before sleeping again).
+    sleeping_until: AtomicI64,
+    /// The driver thread, once started; never set on a manual clock.
+    thread: OnceLock<Thread>,
+}
+
+impl DriverWaker {
+    /// A handshake with no driver yet.
+    pub(crate) fn new() -> DriverWaker {
+        DriverWaker {
+            sleeping_until: AtomicI64::new(0),
+            thread: OnceLock::new(),
+        }
+    }
+
+    /// Tells the driver that a timer was armed at `when`: wakes it if it
+    /// sleeps past that (Go's `wakeNetPoller`).
+    #[inline]
+    pub(crate) fn armed(&self, when: i64) {
+        // SeqCst fence: pairs with the driver's fence in `drive` between
+        // publishing `sleeping_until` and re-reading the wake time (see the
+        // module doc). Relaxed load: the fence orders it.
+        fence(Ordering::SeqCst);
+        if when < self.sleeping_until.load(Ordering::Relaxed)
+            && let Some(driver) = self.thread.get()
+        {
+            driver.unpark();
+        }
+    }
+}
+
+/// The owner's side of a running driver thread: dropping it stops the
+/// thread.
+pub(crate) struct DriverThread {
+    stop: Arc<AtomicBool>,
+    /// `None` only inside `drop`.
+    handle: Option<JoinHandle<()>>,
+}
+
+impl DriverThread {
+    /// Starts a driver thread, named `gowheel-driver`, for `set`.
+    pub(crate) fn spawn<S: DrivenSet>(set: Arc<S>) -> io::Result<DriverThread> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let handle = {
+            let (set, stop) = (set.clone(), stop.clone());
+            thread::Builder::new()
+                .name("gowheel-driver".to_owned())
+                .spawn(move || {
+                    tighten_timer_slack();
+                    drive(&*set, &stop)
+                })?
+        };
+        let _ = set.waker().thread.set(handle.thread().clone());
+        Ok(DriverThread {
+            stop,
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for DriverThread {
+    fn drop(&mut self) {
+        let Some(handle) = self.handle.take() else {
+            return;
+        };
+        // Release: pairs with the Acquire loads in `drive`.
+        self.stop.store(true, Ordering::Release);
+        handle.thread().unpark();
+        // When a callback drops the last handle, this runs on the driver
+        // itself, which stops once the callback returns: no join then.
+        if handle.thread().id() != thread::current().id() {
+            // A panic on the driver thread was already reported there.
+            let _ = handle.join();
+        }
+    }
+}
+
+/// The driver thread's loop: check, then sleep until the wake time or an
+/// unpark, until `stop` is set.
+fn drive<S: DrivenSet>(set: &S, stop: &AtomicBool) {
+    let waker = set.waker();
+    // Acquire: pairs with the Release store in `DriverThread`'s drop.
+    while !stop.load(Ordering::Acquire) {
+        let now = set.now();
+        let next = set.check(now);
+        let until = if next == NOT_ARMED { MAX_WHEN } else { next };
+        // Relaxed store, then the SeqCst fence of the handshake with
+        // `DriverWaker::armed`; then the wake time is read again.
+        waker.sleeping_until.store(until, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        let wake = set.wake_time();
+        let until = if wake != NOT_ARMED {
+            until.min(wake)
+        } else {
+            until
+        };
+        let now = set.now();
+        // Acquire: as above.
+        if until > now && !stop.load(Ordering::Acquire) {
+            thread::park_timeout(Duration::from_nanos((until - now) as u64));
+        }
+        // Awake: arming needs no unpark until the next sleep.
+        waker.sleeping_until.store(0, Ordering::Relaxed);
+    }
+}
+
+/// Asks the kernel to end the calling thread's timed sleeps as close to
+/// their deadline as it can.
+///
+/// Linux lets a timed sleep of an ordinary thread overrun by its *timer
+/// slack*, 50 µs by default, so that nearby wake-ups can be merged. That
+/// slack would be added to the lateness of every timer the driver sleeps
+/// for, so the driver sets its own to 1 ns. It costs a little power
+/// (fewer merged wake-ups). Other threads keep theirs, except that threads
+/// a callback spawns from the driver thread inherit the driver's, as Linux
+/// copies the slack to new threads. Where the call is unavailable or
+/// fails, the driver keeps the default slack.
+fn tighten_timer_slack() {
+    #[cfg(target_os = "linux")]
+    {
+        const ONE_NANOSECOND: libc::c_ulong = 1;
+        // SAFETY: PR_SET_TIMERSLACK takes an integer argument and only
+        // changes a scheduling attribute of the calling thread; no memory
+        // is passed.
+        let _ = unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, ONE_NANOSECOND, 0, 0, 0) };
+    }
+}
