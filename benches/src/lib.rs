@@ -29,11 +29,14 @@ pub mod measure;
 pub mod pool;
 pub mod probe;
 pub mod report;
+pub mod resident;
+pub mod runner;
 pub mod workloads;
 
 pub use backend::{Backend, BackendKind, Gowheel, SetQueue, TimerQueue, Tokio, TokioQueue};
 pub use report::{Record, Report, Target};
-pub use workloads::{Metric, Runner, Sizes, Workload};
+pub use runner::Runner;
+pub use workloads::{Metric, Sizes, Workload};
 
 use std::path::PathBuf;
 

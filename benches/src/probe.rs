@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::backend::{BackendKind, QueueVisitor, TimerQueue, with_queue};
 use crate::measure;
+use crate::resident::resident_bytes;
 use crate::workloads::{Rng, Sizes, Workload};
 
 /// The environment variable that turns a benchmark binary into a probe.
@@ -188,27 +189,6 @@ pub fn run_if_requested() {
             std::process::exit(1)
         }
     }
-}
-
-/// This process's resident memory in bytes (`VmRSS` of
-/// `/proc/self/status`, Linux).
-///
-/// # Errors
-///
-/// Where `/proc/self/status` does not exist or has no `VmRSS`.
-pub fn resident_bytes() -> Result<u64, String> {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .map_err(|error| format!("cannot read /proc/self/status: {error}"))?;
-    let line = status
-        .lines()
-        .find(|line| line.starts_with("VmRSS:"))
-        .ok_or("no VmRSS in /proc/self/status")?;
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|kib| kib.parse().ok())
-        .ok_or_else(|| format!("cannot read {line:?}"))?;
-    Ok(kib * 1024)
 }
 
 struct MeasureTimerSet {

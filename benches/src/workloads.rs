@@ -15,7 +15,8 @@ use crate::backend::{
     Backend, BackendKind, BackendVisitor, QueueVisitor, TimerQueue, with_backend, with_queue,
 };
 use crate::pool::{self, GO_PREAMBLE_TIMERS, HOUR, Latch, Team};
-use crate::probe::resident_bytes;
+use crate::resident::resident_bytes;
+use crate::runner::Runner;
 
 /// Go's `time.Nanosecond`.
 const NANOSECOND: Duration = Duration::from_nanos(1);
@@ -338,7 +339,7 @@ impl Workload {
     /// # Panics
     ///
     /// For the memory workloads, which are measured by
-    /// [`probe`](crate::probe) instead.
+    /// a memory probe (`probe`) instead.
     pub fn runner(self, backend: BackendKind, threads: usize, sizes: Sizes) -> Box<dyn Runner> {
         assert!(
             !self.is_memory(),
@@ -368,27 +369,6 @@ impl Workload {
                 },
             ),
         }
-    }
-}
-
-/// A workload ready to run on one backend with one thread count.
-pub trait Runner {
-    /// Runs `iters` iterations and returns what they measured: the wall
-    /// time they took, or, for ParallelTimerLatency, the sum over rounds of
-    /// the round's mean lateness (so that "time per iteration" is the mean
-    /// lateness).
-    fn run(&mut self, iters: u64) -> Duration;
-
-    /// The lateness samples (ns) taken since the last call; empty for all
-    /// workloads but ParallelTimerLatency.
-    fn take_samples(&mut self) -> Vec<u64> {
-        Vec::new()
-    }
-
-    /// For Scale: the growth of resident memory while the population was
-    /// made, per timer, where it can be read (Linux).
-    fn resident_bytes_per_timer(&self) -> Option<f64> {
-        None
     }
 }
 
