@@ -1,6 +1,6 @@
 //! The backends a workload runs on, behind two traits: one per layer.
 //!
-//! * [`Backend`], the time-package layer (what Go programs call):
+//! * [`TimerBackend`], the time-package layer (what Go programs call):
 //!   `after_func`, `Timer.Stop`, `Timer.Reset`, `Sleep`. Implemented by
 //!   [`Gowheel`] (a [`gowheel::Runtime`] on the real clock, with its driver
 //!   thread, on either backend: the same code a user switches with one
@@ -74,13 +74,15 @@ impl fmt::Display for BackendKind {
 }
 
 /// Go's time package on one backend: what the Go-ported workloads call.
+/// (Named for the timer operations it offers; [`gowheel::Backend`] is the
+/// choice between the wheel and the heap, which [`Gowheel`] takes.)
 ///
 /// Handles are owned by the thread that made them (as a Go program's
 /// goroutine owns its `*Timer`), so `reset` takes `&mut`; `stop` ends the
 /// handle's life, as a stopped Go timer becomes garbage. Threads that call
-/// into a backend first hold [`enter`](Backend::enter)'s guard.
-pub trait Backend: Send + Sync + 'static {
-    /// A timer made by [`start`](Backend::start).
+/// into a backend first hold [`enter`](TimerBackend::enter)'s guard.
+pub trait TimerBackend: Send + Sync + 'static {
+    /// A timer made by [`start`](TimerBackend::start).
     type Timer: Send + 'static;
 
     /// Which backend this is.
@@ -132,7 +134,7 @@ impl Gowheel {
     }
 }
 
-impl Backend for Gowheel {
+impl TimerBackend for Gowheel {
     type Timer = gowheel::AfterFunc;
 
     fn kind(&self) -> BackendKind {
@@ -215,7 +217,7 @@ fn register(sleep: Pin<&mut tokio::time::Sleep>) {
     let _ = sleep.poll(&mut context);
 }
 
-impl Backend for Tokio {
+impl TimerBackend for Tokio {
     type Timer = Pin<Box<tokio::time::Sleep>>;
 
     fn kind(&self) -> BackendKind {
@@ -278,7 +280,7 @@ pub trait BackendVisitor {
     /// What the computation gives.
     type Output;
     /// Runs on `backend`.
-    fn visit<B: Backend>(self, backend: B) -> Self::Output;
+    fn visit<B: TimerBackend>(self, backend: B) -> Self::Output;
 }
 
 /// The runtime layer as one owner uses it: deadlines given as offsets from

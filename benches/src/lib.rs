@@ -6,7 +6,7 @@
 //! the drop-in evaluation report.
 //!
 //! * [`backend`]: the two traits every workload is written against —
-//!   [`Backend`] (Go's time package: `AfterFunc`, `Stop`, `Reset`,
+//!   [`TimerBackend`] (Go's time package: `AfterFunc`, `Stop`, `Reset`,
 //!   `Sleep`) and [`TimerQueue`] (the runtime layer, one owner) — and
 //!   their implementations for the wheel, the heap and tokio.
 //! * [`workloads`]: the workloads, ports of Go's `sleep_test.go`
@@ -33,7 +33,7 @@ pub mod resident;
 pub mod runner;
 pub mod workloads;
 
-pub use backend::{Backend, BackendKind, Gowheel, SetQueue, TimerQueue, Tokio, TokioQueue};
+pub use backend::{BackendKind, Gowheel, SetQueue, TimerBackend, TimerQueue, Tokio, TokioQueue};
 pub use report::{Record, Report, Target};
 pub use runner::Runner;
 pub use workloads::{Metric, Sizes, Workload};

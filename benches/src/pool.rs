@@ -29,7 +29,7 @@ use std::sync::{Arc, Barrier, Mutex, OnceLock};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use crate::backend::Backend;
+use crate::backend::TimerBackend;
 
 /// A job for a pool thread.
 type Job = Box<dyn FnOnce() + Send>;
@@ -172,7 +172,7 @@ impl Team {
         body: Body,
     ) -> Team
     where
-        B: Backend,
+        B: TimerBackend,
         S: 'static,
         Setup: Fn(&Arc<B>, usize) -> S + Send + Sync + 'static,
         Body: Fn(&Arc<B>, &mut S, u64) + Send + Sync + 'static,

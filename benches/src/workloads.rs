@@ -1,4 +1,4 @@
-//! The workloads, each written once against [`Backend`] or [`TimerQueue`]
+//! The workloads, each written once against [`TimerBackend`] or [`TimerQueue`]
 //! and run by criterion (`benches/workloads.rs`) and by `evaluate` alike.
 //!
 //! A workload is turned into a [`Runner`] for one backend and thread count;
@@ -12,7 +12,7 @@ use std::sync::{Arc, Barrier, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use crate::backend::{
-    Backend, BackendKind, BackendVisitor, QueueVisitor, TimerQueue, with_backend, with_queue,
+    BackendKind, BackendVisitor, QueueVisitor, TimerBackend, TimerQueue, with_backend, with_queue,
 };
 use crate::pool::{self, GO_PREAMBLE_TIMERS, HOUR, Latch, Team};
 use crate::resident::resident_bytes;
@@ -417,7 +417,7 @@ struct MakeRunner {
 impl BackendVisitor for MakeRunner {
     type Output = Box<dyn Runner>;
 
-    fn visit<B: Backend>(self, backend: B) -> Box<dyn Runner> {
+    fn visit<B: TimerBackend>(self, backend: B) -> Box<dyn Runner> {
         let backend = Arc::new(backend);
         let MakeRunner {
             workload,
@@ -530,7 +530,7 @@ fn team<B, S, Setup, Body>(
     body: Body,
 ) -> Box<dyn Runner>
 where
-    B: Backend,
+    B: TimerBackend,
     S: 'static,
     Setup: Fn(&Arc<B>, usize) -> S + Send + Sync + 'static,
     Body: Fn(&Arc<B>, &mut S, u64) + Send + Sync + 'static,
@@ -541,7 +541,7 @@ where
 }
 
 /// Go's `BenchmarkAdjustTimers10000` body.
-fn adjust_timers<B: Backend>(b: &B, reset: bool, sleep: bool) {
+fn adjust_timers<B: TimerBackend>(b: &B, reset: bool, sleep: bool) {
     let mut timers = Vec::with_capacity(ADJUST_TIMERS);
     for _ in 0..ADJUST_TIMERS {
         timers.push(b.start(HOUR));
@@ -559,7 +559,7 @@ fn adjust_timers<B: Backend>(b: &B, reset: bool, sleep: bool) {
 
 /// Starts `count` timers due after `duration(i)`, then stops them all.
 #[inline]
-fn start_stop<B: Backend>(b: &B, count: usize, duration: &mut impl FnMut(usize) -> Duration) {
+fn start_stop<B: TimerBackend>(b: &B, count: usize, duration: &mut impl FnMut(usize) -> Duration) {
     let mut timers = Vec::with_capacity(count);
     for i in 0..count {
         timers.push(b.start(duration(i)));
@@ -571,7 +571,7 @@ fn start_stop<B: Backend>(b: &B, count: usize, duration: &mut impl FnMut(usize) 
 
 /// Scale's iterations: `pairs` start+stop pairs of timers 1 h to 2 h out,
 /// in batches of up to 1,000 (as StartStop1000).
-fn scale_pairs<B: Backend>(b: &B, rng: &mut Rng, pairs: u64) {
+fn scale_pairs<B: TimerBackend>(b: &B, rng: &mut Rng, pairs: u64) {
     let mut left = pairs;
     while left > 0 {
         let batch = left.min(1000);
@@ -581,7 +581,7 @@ fn scale_pairs<B: Backend>(b: &B, rng: &mut Rng, pairs: u64) {
 }
 
 /// `count` idle timers 1 h to 2 h out: Scale's and Memory's population.
-fn fill_population<B: Backend>(b: &B, count: usize, rng: &mut Rng) -> Vec<B::Timer> {
+fn fill_population<B: TimerBackend>(b: &B, count: usize, rng: &mut Rng) -> Vec<B::Timer> {
     let mut timers = Vec::with_capacity(count);
     for _ in 0..count {
         timers.push(b.start(rng.idle_duration()));
@@ -598,7 +598,7 @@ struct Chain<B> {
 }
 
 /// One link of the chain: Go's `f`.
-fn chain_link<B: Backend>(chain: &Arc<Chain<B>>) {
+fn chain_link<B: TimerBackend>(chain: &Arc<Chain<B>>) {
     // Relaxed: the count is only this chain's, and links run one after
     // another, each started by the previous.
     if chain.remaining.fetch_sub(1, Ordering::Relaxed) > 0 {
@@ -611,7 +611,7 @@ fn chain_link<B: Backend>(chain: &Arc<Chain<B>>) {
     }
 }
 
-fn after_func_chain<B: Backend>(b: &Arc<B>, links: i64) {
+fn after_func_chain<B: TimerBackend>(b: &Arc<B>, links: i64) {
     // The chain holds the backend weakly: a function that kept it alive
     // would keep its timers, and so itself, alive.
     let chain = Arc::new(Chain {
@@ -625,7 +625,7 @@ fn after_func_chain<B: Backend>(b: &Arc<B>, links: i64) {
 }
 
 /// Go's `BenchmarkSimultaneousAfterFunc1000` body.
-fn simultaneous_after_func<B: Backend>(b: &B, count: usize) {
+fn simultaneous_after_func<B: TimerBackend>(b: &B, count: usize) {
     let all_done = Latch::new(count);
     for _ in 0..count {
         let done = all_done.clone();
@@ -637,25 +637,25 @@ fn simultaneous_after_func<B: Backend>(b: &B, count: usize) {
 /// One ParallelTimerLatency timer: arms `AfterFunc(1 ms)` and returns how
 /// late (ns) its function ran, measured from the deadline read just before
 /// arming it, as Go does.
-fn lateness_of_one<B: Backend>(b: &B) -> u64 {
-    struct Probe {
+fn lateness_of_one<B: TimerBackend>(b: &B) -> u64 {
+    struct Firing {
         late: AtomicU64,
         fired: Arc<Latch>,
     }
-    let probe = Arc::new(Probe {
+    let firing = Arc::new(Firing {
         late: AtomicU64::new(0),
         fired: Latch::new(1),
     });
     let expected = Instant::now() + MILLISECOND;
-    let record = probe.clone();
+    let record = firing.clone();
     b.after_func(MILLISECOND, move || {
         let late = Instant::now().saturating_duration_since(expected);
         // Relaxed: the latch's count-down publishes it.
         record.late.store(late.as_nanos() as u64, Ordering::Relaxed);
         record.fired.count_down();
     });
-    probe.fired.wait();
-    probe.late.load(Ordering::Relaxed)
+    firing.fired.wait();
+    firing.late.load(Ordering::Relaxed)
 }
 
 /// A parallel workload on a [`Team`].
@@ -700,14 +700,14 @@ impl Runner for LatencyRunner {
 }
 
 /// A workload on the calling thread alone, with its preamble made there.
-struct SingleRunner<B: Backend, Op> {
+struct SingleRunner<B: TimerBackend, Operation> {
     backend: Arc<B>,
     preamble: Vec<B::Timer>,
-    op: Op,
+    operation: Operation,
 }
 
-impl<B: Backend, Op: Fn(&Arc<B>)> SingleRunner<B, Op> {
-    fn new(backend: Arc<B>, preamble: usize, op: Op) -> Self {
+impl<B: TimerBackend, Operation: Fn(&Arc<B>)> SingleRunner<B, Operation> {
+    fn new(backend: Arc<B>, preamble: usize, operation: Operation) -> Self {
         let preamble = {
             let _context = backend.enter();
             (0..preamble).map(|_| backend.start(HOUR)).collect()
@@ -715,23 +715,23 @@ impl<B: Backend, Op: Fn(&Arc<B>)> SingleRunner<B, Op> {
         SingleRunner {
             backend,
             preamble,
-            op,
+            operation,
         }
     }
 }
 
-impl<B: Backend, Op: Fn(&Arc<B>)> Runner for SingleRunner<B, Op> {
+impl<B: TimerBackend, Operation: Fn(&Arc<B>)> Runner for SingleRunner<B, Operation> {
     fn run(&mut self, iters: u64) -> Duration {
         let _context = self.backend.enter();
         let started = Instant::now();
         for _ in 0..iters {
-            (self.op)(&self.backend);
+            (self.operation)(&self.backend);
         }
         started.elapsed()
     }
 }
 
-impl<B: Backend, Op> Drop for SingleRunner<B, Op> {
+impl<B: TimerBackend, Operation> Drop for SingleRunner<B, Operation> {
     fn drop(&mut self) {
         let _context = self.backend.enter();
         for timer in self.preamble.drain(..) {
@@ -742,14 +742,14 @@ impl<B: Backend, Op> Drop for SingleRunner<B, Op> {
 
 /// Scale: a population of idle timers made on the calling thread, and
 /// start+stop pairs among them.
-struct ScaleRunner<B: Backend> {
+struct ScaleRunner<B: TimerBackend> {
     backend: Arc<B>,
     population: Vec<B::Timer>,
     rng: Rng,
     bytes_per_timer: Option<f64>,
 }
 
-impl<B: Backend> ScaleRunner<B> {
+impl<B: TimerBackend> ScaleRunner<B> {
     fn new(backend: Arc<B>, count: usize) -> ScaleRunner<B> {
         let mut rng = Rng::new(count as u64);
         let (population, bytes_per_timer) = {
@@ -771,7 +771,7 @@ impl<B: Backend> ScaleRunner<B> {
     }
 }
 
-impl<B: Backend> Runner for ScaleRunner<B> {
+impl<B: TimerBackend> Runner for ScaleRunner<B> {
     fn run(&mut self, pairs: u64) -> Duration {
         let _context = self.backend.enter();
         let started = Instant::now();
@@ -784,7 +784,7 @@ impl<B: Backend> Runner for ScaleRunner<B> {
     }
 }
 
-impl<B: Backend> Drop for ScaleRunner<B> {
+impl<B: TimerBackend> Drop for ScaleRunner<B> {
     fn drop(&mut self) {
         let _context = self.backend.enter();
         self.population.clear();
