@@ -30,6 +30,7 @@ use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
 use crate::backend::TimerBackend;
+use crate::go_time::HOUR;
 
 /// A job for a pool thread.
 type Job = Box<dyn FnOnce() + Send>;
@@ -145,9 +146,6 @@ struct Control {
 
 /// Idle `AfterFunc(Hour)` timers per thread in Go's `benchmark()` helper.
 pub const GO_PREAMBLE_TIMERS: usize = 1 << 15;
-
-/// An hour, Go's `time.Hour`.
-pub const HOUR: Duration = Duration::from_secs(3600);
 
 /// One parallel benchmark on `threads` pool threads (Go's
 /// `b.RunParallel`); see the module doc.

@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::backend::{BackendKind, QueueVisitor, TimerQueue, with_queue};
 use crate::measure;
 use crate::resident::resident_bytes;
-use crate::workloads::{Rng, Sizes, Workload};
+use crate::workloads::{Sizes, Workload, idle_duration};
 
 /// The environment variable that turns a benchmark binary into a probe.
 pub const PROBE_ENV: &str = "GOWHEEL_BENCH_PROBE";
@@ -201,11 +201,11 @@ impl QueueVisitor for MeasureTimerSet {
     fn visit<Q: TimerQueue>(self, mut queue: Q) -> Result<ProbeReport, String> {
         let handle = queue.runtime_handle();
         let _context = handle.as_ref().map(|handle| handle.enter());
-        let mut rng = Rng::new(self.timers as u64);
+        let mut rng = fastrand::Rng::with_seed(self.timers as u64);
         let before = resident_bytes()?;
         let mut keys = Vec::with_capacity(self.timers);
         for _ in 0..self.timers {
-            keys.push(queue.insert(rng.idle_duration()));
+            keys.push(queue.insert(idle_duration(&mut rng)));
         }
         let after = resident_bytes()?;
         let bytes_per_timer = after.saturating_sub(before) as f64 / self.timers.max(1) as f64;
