@@ -5,7 +5,13 @@
 //! `TARGET_DIR/gowheel-evaluate/`.
 //!
 //! `cargo run --release -p gowheel-benches --bin evaluate [-- OPTIONS]`; `--help`
-//! lists the options. It takes under five minutes on two cores.
+//! lists the options, and `benches/README.md` says how long a run takes.
+//!
+//! Timed rows run in this process, one runner at a time, each dropped
+//! (threads, preamble and all) before the next is made; memory rows, and
+//! Scale at the populations they make, run in child processes (see
+//! `gowheel_benches::probe`). The records are sorted into the catalog's
+//! order before the report is written.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
