@@ -243,6 +243,7 @@ impl Team {
 
 impl Drop for Team {
     fn drop(&mut self) {
+        // Relaxed: the start barrier publishes it, as in `run`.
         self.control.command.store(QUIT, Ordering::Relaxed);
         self.control.start.wait();
         // Waits for the threads to drop their state and preamble.
