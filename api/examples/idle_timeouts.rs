@@ -36,15 +36,21 @@
 //!
 //! Options: `--backend NAME` (`wheel` or `heap`), `--seconds N` (2), `--workers N`
 //! (one less than the CPU count, at least 1), `--connections N` (100000),
-//! `--idle-ms N` (50).
+//! `--idle-ms N` (50); a value follows its option or an `=` (`--seconds=0.5`).
+//!
+//! Each worker picks connections with a generator seeded by its index, so
+//! the sequence of packets a worker sends is the same from run to run.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Barrier};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use gowheel::{HeapTimerSet, NOT_ARMED, TimerSet, TimerSetStats, TimingWheel};
+use hdrhistogram::Histogram;
 
 /// The longest the driver sleeps between checks (see the module doc).
 const MAX_SLEEP: Duration = Duration::from_millis(1);
@@ -73,13 +79,7 @@ fn main() -> ExitCode {
     let report = match config.backend.as_str() {
         "wheel" => simulate(TimingWheel::default(), &config),
         "heap" => simulate(HeapTimerSet::default(), &config),
-        other => {
-            eprintln!(
-                "idle_timeouts: unknown backend `{other}` (available: {})\n\n{USAGE}",
-                BACKENDS.join(", ")
-            );
-            return ExitCode::from(2);
-        }
+        other => unreachable!("--backend {other} was refused when parsed"),
     };
     report.print(&config);
     ExitCode::SUCCESS
@@ -93,7 +93,10 @@ usage: idle_timeouts [--backend wheel|heap] [--seconds N] [--workers N]
   --seconds N        how long to run (2; fractions allowed)
   --workers N        threads receiving packets (CPU count - 1, at least 1)
   --connections N    connections, one idle timeout each (100000)
-  --idle-ms N        the idle timeout (50)";
+  --idle-ms N        the idle timeout (50)
+  --help, -h         this text
+
+A value follows its option or an `=` (`--seconds 0.5` or `--seconds=0.5`).";
 
 /// The command line.
 struct Config {
@@ -106,7 +109,11 @@ struct Config {
 }
 
 impl Config {
-    fn from_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> {
+    /// Reads the arguments (the program name left out).
+    fn from_args<Arg: Into<OsString>>(
+        args: impl IntoIterator<Item = Arg>,
+    ) -> Result<Config, lexopt::Error> {
+        use lexopt::prelude::*;
         let cpus = thread::available_parallelism().map_or(1, |n| n.get());
         let mut config = Config {
             help: false,
@@ -116,44 +123,54 @@ impl Config {
             connections: 100_000,
             idle_nanos: 50_000_000,
         };
-        while let Some(flag) = args.next() {
-            if flag == "--help" || flag == "-h" {
-                config.help = true;
-                continue;
-            }
-            let value = args
-                .next()
-                .ok_or_else(|| format!("`{flag}` needs a value"))?;
-            match flag.as_str() {
-                "--backend" => config.backend = value,
-                "--seconds" => {
-                    config.seconds = parse_positive(&flag, &value)?;
+        let mut parser = lexopt::Parser::from_args(args);
+        while let Some(arg) = parser.next()? {
+            match arg {
+                Long("help") | Short('h') => config.help = true,
+                Long("backend") => {
+                    let name = parser.value()?.string()?;
+                    if !BACKENDS.contains(&name.as_str()) {
+                        return Err(format!(
+                            "`--backend` {name} is not one of {}",
+                            BACKENDS.join(", ")
+                        )
+                        .into());
+                    }
+                    config.backend = name;
+                }
+                Long("seconds") => {
+                    config.seconds = positive(&mut parser, "--seconds")?;
                     if config.seconds > 1e9 {
-                        return Err(format!("`{flag}` is too large: {value}"));
+                        return Err(format!("`--seconds` is too large: {}", config.seconds).into());
                     }
                 }
-                "--workers" => config.workers = parse_positive::<usize>(&flag, &value)?,
-                "--connections" => config.connections = parse_positive(&flag, &value)?,
-                "--idle-ms" => {
-                    let millis: i64 = parse_positive(&flag, &value)?;
+                Long("workers") => config.workers = positive(&mut parser, "--workers")?,
+                Long("connections") => {
+                    config.connections = positive(&mut parser, "--connections")?;
+                }
+                Long("idle-ms") => {
+                    let millis: i64 = positive(&mut parser, "--idle-ms")?;
                     config.idle_nanos = millis
                         .checked_mul(1_000_000)
-                        .ok_or_else(|| format!("`{flag}` is too large: {value}"))?;
+                        .ok_or_else(|| format!("`--idle-ms` is too large: {millis}"))?;
                 }
-                _ => return Err(format!("unknown option `{flag}`")),
+                _ => return Err(arg.unexpected()),
             }
         }
         Ok(config)
     }
 }
 
-fn parse_positive<T>(flag: &str, value: &str) -> Result<T, String>
+/// The value of `option`, the next argument, as a positive number.
+fn positive<T>(parser: &mut lexopt::Parser, option: &str) -> Result<T, lexopt::Error>
 where
-    T: std::str::FromStr + PartialOrd + Default,
+    T: FromStr + PartialOrd + Default,
 {
+    use lexopt::ValueExt;
+    let value = parser.value()?.string()?;
     match value.parse::<T>() {
         Ok(number) if number > T::default() => Ok(number),
-        _ => Err(format!("`{flag}` needs a positive number, got `{value}`")),
+        _ => Err(format!("`{option}` needs a positive number, got `{value}`").into()),
     }
 }
 
@@ -170,42 +187,29 @@ impl Clock {
     }
 }
 
-/// A xorshift64* generator: enough randomness for picking connections.
-struct XorShift(u64);
-
-impl XorShift {
-    fn new(seed: u64) -> XorShift {
-        // Spread small seeds over the state; the state must not be zero.
-        XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in `0..n` (up to a bias of `n / 2^64`).
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-}
-
 /// Whether connection `index` of `count` is in the slice kept quiet at `now`.
 fn is_quiet(index: u64, count: u64, now: i64) -> bool {
     let quiet_slice = (now / QUIET_EPOCH_NANOS) as u64 % QUIET_SLICES;
     index * QUIET_SLICES / count == quiet_slice
 }
 
-/// What the timeout callback records. It runs on the driver thread only,
-/// so the atomics never contend; they are atomics because a callback must
-/// be `Sync`.
+/// Significant figures the lateness histogram keeps: its percentiles are
+/// within 1% of the values recorded.
+const LATENESS_SIGNIFICANT_FIGURES: u8 = 2;
+
+/// What the timeout callback records: the lateness of every timeout that
+/// fired, in nanoseconds. The callback runs on the driver thread only, so
+/// the mutex is never contended; it is there because a callback must be
+/// `Sync`.
 struct Timeouts {
-    fired: AtomicU64,
-    lateness: Histogram,
+    lateness: Mutex<Histogram<u64>>,
+}
+
+/// An empty lateness histogram for every non-negative `i64` of
+/// nanoseconds, sized once so that recording never allocates.
+fn lateness_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, i64::MAX as u64, LATENESS_SIGNIFICANT_FIGURES)
+        .expect("1..=i64::MAX at 2 significant figures is a valid histogram")
 }
 
 /// What one worker did.
@@ -244,17 +248,17 @@ fn simulate<S: TimerSet + 'static>(set: S, config: &Config) -> Report {
         origin: Instant::now(),
     };
     let timeouts = Arc::new(Timeouts {
-        fired: AtomicU64::new(0),
-        lateness: Histogram::new(),
+        lateness: Mutex::new(lateness_histogram()),
     });
     // One callback shared by every connection's timer.
     let on_timeout = {
         let timeouts = timeouts.clone();
         gowheel::callback(move |_seq, delay| {
-            // Relaxed: a counter read after the driver thread is joined,
-            // which orders it.
-            timeouts.fired.fetch_add(1, Ordering::Relaxed);
-            timeouts.lateness.record(delay);
+            timeouts
+                .lateness
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .saturating_record(delay.max(0) as u64);
         })
     };
     let connections: Vec<S::Timer> = (0..config.connections)
@@ -324,14 +328,14 @@ fn receive_packets<S: TimerSet>(
     seed: u64,
     run_for: Duration,
 ) -> WorkerTally {
-    let mut rng = XorShift::new(seed + 1);
+    let mut rng = fastrand::Rng::with_seed(seed + 1);
     let mut tally = WorkerTally::default();
     let count = connections.len() as u64;
     let end = Instant::now() + run_for;
     while Instant::now() < end {
         // Look at the wall clock for the end only every so often.
         for _ in 0..256 {
-            let index = rng.below(count);
+            let index = rng.u64(..count);
             let now = clock.now();
             if is_quiet(index, count, now) {
                 continue;
@@ -376,8 +380,12 @@ impl Report {
     fn print(&self, config: &Config) {
         let seconds = self.elapsed.as_secs_f64();
         let rate = |count: u64| format!("{:>12}/s", group((count as f64 / seconds) as u64));
-        let fired = self.timeouts.fired.load(Ordering::Relaxed);
-        let lateness = &self.timeouts.lateness;
+        let lateness = self
+            .timeouts
+            .lateness
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let fired = lateness.len();
         println!(
             "idle_timeouts on the {} backend: {} connections, idle timeout {}, \
              {} worker thread{}, {:.2} s",
@@ -408,18 +416,18 @@ impl Report {
                 nanos(self.longest_check)
             ),
         );
-        if lateness.count() == 0 {
+        if lateness.is_empty() {
             println!("  lateness          no timeout fired");
         } else {
             println!(
                 "  lateness          p50 {}, p99 {}, max {}",
-                nanos(lateness.percentile(0.50)),
-                nanos(lateness.percentile(0.99)),
-                nanos(lateness.max()),
+                nanos(percentile(&lateness, 0.50)),
+                nanos(percentile(&lateness, 0.99)),
+                nanos(lateness.max() as i64),
             );
             println!(
-                "                    (delay passed to the callback; percentiles to within \
-                 1/16; driver sleeps at most {})",
+                "                    (delay passed to the callback, to within 1%; driver \
+                 sleeps at most {})",
                 nanos(MAX_SLEEP.as_nanos() as i64)
             );
         }
@@ -455,80 +463,14 @@ fn nanos(nanos: i64) -> String {
     }
 }
 
-/// A log-linear histogram of non-negative nanosecond values: 16 buckets per
-/// power of two, so a bucket's bounds are within 1/16 of each other.
-struct Histogram {
-    buckets: Vec<AtomicU64>,
-    max: AtomicI64,
-}
-
-/// Buckets per power of two, as a power of two.
-const SUB_BUCKET_BITS: u32 = 4;
-const SUB_BUCKETS: u64 = 1 << SUB_BUCKET_BITS;
-
-impl Histogram {
-    fn new() -> Histogram {
-        // Values below 2 * SUB_BUCKETS get a bucket each; then SUB_BUCKETS
-        // buckets for each power of two up to 2^62.
-        let count = (64 - SUB_BUCKET_BITS as usize) * SUB_BUCKETS as usize;
-        Histogram {
-            buckets: (0..count).map(|_| AtomicU64::new(0)).collect(),
-            max: AtomicI64::new(0),
-        }
-    }
-
-    fn bucket_of(value: u64) -> usize {
-        if value < 2 * SUB_BUCKETS {
-            return value as usize;
-        }
-        let octave = 63 - value.leading_zeros(); // >= SUB_BUCKET_BITS + 1
-        let shift = octave - SUB_BUCKET_BITS;
-        let sub = (value >> shift) & (SUB_BUCKETS - 1);
-        ((u64::from(shift) + 1) * SUB_BUCKETS + sub) as usize
-    }
-
-    /// The largest value that falls in bucket `index`.
-    fn bucket_top(index: usize) -> u64 {
-        let index = index as u64;
-        if index < 2 * SUB_BUCKETS {
-            return index;
-        }
-        let shift = index / SUB_BUCKETS - 1;
-        let sub = index % SUB_BUCKETS;
-        ((SUB_BUCKETS + sub + 1) << shift) - 1
-    }
-
-    fn record(&self, nanos: i64) {
-        let value = nanos.max(0);
-        // Relaxed: counters read after the recording thread is joined.
-        self.buckets[Histogram::bucket_of(value as u64)].fetch_add(1, Ordering::Relaxed);
-        self.max.fetch_max(value, Ordering::Relaxed);
-    }
-
-    fn count(&self) -> u64 {
-        self.buckets
-            .iter()
-            .map(|bucket| bucket.load(Ordering::Relaxed))
-            .sum()
-    }
-
-    fn max(&self) -> i64 {
-        self.max.load(Ordering::Relaxed)
-    }
-
-    /// The top of the bucket holding the `fraction` quantile, or the exact
-    /// maximum if that is lower.
-    fn percentile(&self, fraction: f64) -> i64 {
-        let rank = ((self.count() as f64 * fraction).ceil() as u64).max(1);
-        let mut seen = 0;
-        for (index, bucket) in self.buckets.iter().enumerate() {
-            seen += bucket.load(Ordering::Relaxed);
-            if seen >= rank {
-                return (Histogram::bucket_top(index) as i64).min(self.max());
-            }
-        }
-        self.max()
-    }
+/// The `quantile` (0..=1) of the recorded values, in ns: the top of its
+/// bucket, or the maximum's if that is lower.
+fn percentile(histogram: &Histogram<u64>, quantile: f64) -> i64 {
+    histogram
+        .value_at_quantile(quantile)
+        .min(histogram.max())
+        .try_into()
+        .unwrap_or(i64::MAX)
 }
 
 // Cargo builds examples without their tests; run these with
@@ -538,14 +480,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn histogram_buckets_hold_their_values() {
+    fn histogram_buckets_hold_their_values_within_a_percent() {
+        let histogram = lateness_histogram();
         for value in (0..100_000).chain([u64::MAX >> 1, 1 << 40, (1 << 40) - 1]) {
-            let index = Histogram::bucket_of(value);
-            assert!(value <= Histogram::bucket_top(index), "{value}");
-            if index > 0 {
-                assert!(value > Histogram::bucket_top(index - 1), "{value}");
-            }
+            let lowest = histogram.lowest_equivalent(value);
+            let highest = histogram.highest_equivalent(value);
+            assert!(lowest <= value && value <= highest, "{value}");
+            assert!(
+                highest - lowest <= value / 100,
+                "{value}: {lowest}..={highest}"
+            );
         }
+    }
+
+    #[test]
+    fn percentiles_are_at_most_the_maximum() {
+        let mut histogram = lateness_histogram();
+        for value in 1..=1000 {
+            histogram.saturating_record(value);
+        }
+        let max = histogram.max() as i64;
+        assert!((1000..=1010).contains(&max), "{max}");
+        assert_eq!(percentile(&histogram, 1.0), max);
+        let median = percentile(&histogram, 0.5);
+        assert!((495..=505).contains(&median), "{median}");
+    }
+
+    #[test]
+    fn options_take_their_value_after_a_space_or_an_equals_sign() {
+        let spaced = Config::from_args([
+            "--backend",
+            "heap",
+            "--seconds",
+            "0.5",
+            "--workers",
+            "3",
+            "--idle-ms",
+            "7",
+        ])
+        .expect("valid");
+        let joined = Config::from_args([
+            "--backend=heap",
+            "--seconds=0.5",
+            "--workers=3",
+            "--idle-ms=7",
+        ])
+        .expect("valid");
+        for config in [spaced, joined] {
+            assert_eq!(config.backend, "heap");
+            assert_eq!(config.seconds, 0.5);
+            assert_eq!(config.workers, 3);
+            assert_eq!(config.idle_nanos, 7_000_000);
+            assert_eq!(config.connections, 100_000);
+            assert!(!config.help);
+        }
+        assert!(Config::from_args(["-h"]).expect("valid").help);
+    }
+
+    #[test]
+    fn errors_name_the_option() {
+        let error = |args: &[&str]| {
+            Config::from_args(args.iter().copied())
+                .err()
+                .expect("an error")
+                .to_string()
+        };
+        assert!(error(&["--bogus"]).contains("--bogus"));
+        assert!(error(&["--workers", "0"]).contains("--workers"));
+        assert!(error(&["--seconds"]).contains("--seconds"));
+        assert!(error(&["--backend=tokio"]).contains("--backend"));
     }
 
     #[test]

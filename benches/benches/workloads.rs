@@ -5,7 +5,7 @@
 //! `benches/README.md` says what each measures.
 //!
 //! ```text
-//! cargo bench -p gowheel-benches                     # everything (about 10 minutes)
+//! cargo bench -p gowheel-benches                     # everything
 //! cargo bench -p gowheel-benches -- StartStop1000    # one workload, all backends
 //! cargo bench -p gowheel-benches -- 'Reset/wheel'    # one backend of one workload
 //! ```
@@ -20,7 +20,8 @@
 //!   in a process that has freed memory before) that fills the population
 //!   and reports its growth; a sample of `n` iterations reports `n` times
 //!   that, so criterion's per-iteration figure is bytes per timer.
-//!   `Memory1e7` takes a few seconds per sample.
+//!
+//! `benches/README.md` says how long the suite takes.
 
 use std::time::Duration;
 

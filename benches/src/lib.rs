@@ -6,16 +6,24 @@
 //! the drop-in evaluation report.
 //!
 //! * [`backend`]: the two traits every workload is written against —
-//!   [`Backend`] (Go's time package: `AfterFunc`, `Stop`, `Reset`,
+//!   [`TimerBackend`] (Go's time package: `AfterFunc`, `Stop`, `Reset`,
 //!   `Sleep`) and [`TimerQueue`] (the runtime layer, one owner) — and
 //!   their implementations for the wheel, the heap and tokio.
 //! * [`workloads`]: the workloads, ports of Go's `sleep_test.go`
 //!   benchmarks and a few more (idle timeouts, scaling, memory), each
-//!   written once; a [`Runner`] runs one on one backend.
+//!   written once, one file per family.
+//! * [`runner`]: the [`Runner`] a workload becomes on one backend, which
+//!   everything that times a workload drives.
 //! * [`pool`]: Go's `b.RunParallel` on persistent threads, with Go's
 //!   preamble of idle timers per thread.
 //! * [`measure`], [`probe`], [`report`], [`go`]: `evaluate`'s timing,
 //!   memory probes in child processes, report, and the Go comparison.
+//! * Leaves: [`go_time`] (Go's time constants), [`resident`] (resident
+//!   memory), [`floor`] (the time layer's fixed costs).
+//!
+//! Modules import one way, from `evaluate` and the probes down through the
+//! workloads to the backends, the pool and the leaves; no module imports
+//! one that imports it back.
 //!
 //! The criterion benches (`cargo bench -p gowheel-benches`) and `evaluate`
 //! (`cargo run --release -p gowheel-benches --bin evaluate`) run the same
@@ -25,15 +33,19 @@
 pub mod backend;
 pub mod floor;
 pub mod go;
+pub mod go_time;
 pub mod measure;
 pub mod pool;
 pub mod probe;
 pub mod report;
+pub mod resident;
+pub mod runner;
 pub mod workloads;
 
-pub use backend::{Backend, BackendKind, Gowheel, SetQueue, TimerQueue, Tokio, TokioQueue};
+pub use backend::{BackendKind, Gowheel, SetQueue, TimerBackend, TimerQueue, Tokio, TokioQueue};
 pub use report::{Record, Report, Target};
-pub use workloads::{Metric, Runner, Sizes, Workload};
+pub use runner::Runner;
+pub use workloads::{Metric, Sizes, Workload};
 
 use std::path::PathBuf;
 

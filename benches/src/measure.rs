@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::workloads::Runner;
+use crate::runner::Runner;
 
 /// Runs the workload for about `budget` and returns nanoseconds per
 /// iteration: the median of three timed runs, after runs with a growing

@@ -29,7 +29,8 @@ use std::sync::{Arc, Barrier, Mutex, OnceLock};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use crate::backend::Backend;
+use crate::backend::TimerBackend;
+use crate::go_time::HOUR;
 
 /// A job for a pool thread.
 type Job = Box<dyn FnOnce() + Send>;
@@ -146,9 +147,6 @@ struct Control {
 /// Idle `AfterFunc(Hour)` timers per thread in Go's `benchmark()` helper.
 pub const GO_PREAMBLE_TIMERS: usize = 1 << 15;
 
-/// An hour, Go's `time.Hour`.
-pub const HOUR: Duration = Duration::from_secs(3600);
-
 /// One parallel benchmark on `threads` pool threads (Go's
 /// `b.RunParallel`); see the module doc.
 pub struct Team {
@@ -172,7 +170,7 @@ impl Team {
         body: Body,
     ) -> Team
     where
-        B: Backend,
+        B: TimerBackend,
         S: 'static,
         Setup: Fn(&Arc<B>, usize) -> S + Send + Sync + 'static,
         Body: Fn(&Arc<B>, &mut S, u64) + Send + Sync + 'static,
@@ -245,6 +243,7 @@ impl Team {
 
 impl Drop for Team {
     fn drop(&mut self) {
+        // Relaxed: the start barrier publishes it, as in `run`.
         self.control.command.store(QUIT, Ordering::Relaxed);
         self.control.start.wait();
         // Waits for the threads to drop their state and preamble.

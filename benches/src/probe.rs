@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use crate::backend::{BackendKind, QueueVisitor, TimerQueue, with_queue};
 use crate::measure;
-use crate::workloads::{Rng, Sizes, Workload};
+use crate::resident::resident_bytes;
+use crate::workloads::{Sizes, Workload, idle_duration};
 
 /// The environment variable that turns a benchmark binary into a probe.
 pub const PROBE_ENV: &str = "GOWHEEL_BENCH_PROBE";
@@ -190,27 +191,6 @@ pub fn run_if_requested() {
     }
 }
 
-/// This process's resident memory in bytes (`VmRSS` of
-/// `/proc/self/status`, Linux).
-///
-/// # Errors
-///
-/// Where `/proc/self/status` does not exist or has no `VmRSS`.
-pub fn resident_bytes() -> Result<u64, String> {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .map_err(|error| format!("cannot read /proc/self/status: {error}"))?;
-    let line = status
-        .lines()
-        .find(|line| line.starts_with("VmRSS:"))
-        .ok_or("no VmRSS in /proc/self/status")?;
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|kib| kib.parse().ok())
-        .ok_or_else(|| format!("cannot read {line:?}"))?;
-    Ok(kib * 1024)
-}
-
 struct MeasureTimerSet {
     timers: usize,
 }
@@ -221,11 +201,11 @@ impl QueueVisitor for MeasureTimerSet {
     fn visit<Q: TimerQueue>(self, mut queue: Q) -> Result<ProbeReport, String> {
         let handle = queue.runtime_handle();
         let _context = handle.as_ref().map(|handle| handle.enter());
-        let mut rng = Rng::new(self.timers as u64);
+        let mut rng = fastrand::Rng::with_seed(self.timers as u64);
         let before = resident_bytes()?;
         let mut keys = Vec::with_capacity(self.timers);
         for _ in 0..self.timers {
-            keys.push(queue.insert(rng.idle_duration()));
+            keys.push(queue.insert(idle_duration(&mut rng)));
         }
         let after = resident_bytes()?;
         let bytes_per_timer = after.saturating_sub(before) as f64 / self.timers.max(1) as f64;

@@ -5,8 +5,15 @@
 //! `TARGET_DIR/gowheel-evaluate/`.
 //!
 //! `cargo run --release -p gowheel-benches --bin evaluate [-- OPTIONS]`; `--help`
-//! lists the options. It takes under five minutes on two cores.
+//! lists the options, and `benches/README.md` says how long a run takes.
+//!
+//! Timed rows run in this process, one runner at a time, each dropped
+//! (threads, preamble and all) before the next is made; memory rows, and
+//! Scale at the populations they make, run in child processes (see
+//! `gowheel_benches::probe`). The records are sorted into the catalog's
+//! order before the report is written.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -32,7 +39,10 @@ report.md, report.json and scale.svg.
                only these of wheel, heap, tokio (default: all three)
   --out DIR    where to write the report (default: TARGET_DIR/gowheel-evaluate,
                TARGET_DIR being $CARGO_TARGET_DIR or the workspace's target/)
-  --help       this text";
+  --help, -h   this text
+
+An option's value may follow it as the next argument or after `=`
+(`--only Scale` or `--only=Scale`).";
 
 /// The whole evaluation should end within this (the promise is 5 minutes
 /// on 2 cores); the largest population is skipped if it would not fit.
@@ -47,7 +57,12 @@ struct Options {
 }
 
 impl Options {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
+    /// Reads the arguments (the program name left out); `None` for
+    /// `--help`.
+    fn parse<Arg: Into<OsString>>(
+        args: impl IntoIterator<Item = Arg>,
+    ) -> Result<Option<Options>, lexopt::Error> {
+        use lexopt::prelude::*;
         let mut options = Options {
             go: false,
             smoke: false,
@@ -55,36 +70,41 @@ impl Options {
             backends: BackendKind::ALL.to_vec(),
             out: None,
         };
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--go" => options.go = true,
-                "--smoke" => options.smoke = true,
-                "--only" => {
-                    let list = args.next().ok_or("--only needs a list of names")?;
+        let mut parser = lexopt::Parser::from_args(args);
+        while let Some(arg) = parser.next()? {
+            match arg {
+                Long("go") => options.go = true,
+                Long("smoke") => options.smoke = true,
+                Long("only") => {
+                    let list = parser.value()?.string()?;
                     options.only.extend(
                         list.split(',')
                             .filter(|name| !name.is_empty())
                             .map(str::to_owned),
                     );
                 }
-                "--backends" => {
-                    let list = args.next().ok_or("--backends needs a list of names")?;
-                    options.backends = list
-                        .split(',')
-                        .map(|name| {
-                            BackendKind::from_name(name).ok_or_else(|| {
-                                format!("unknown backend {name:?} (wheel, heap, tokio)")
-                            })
-                        })
-                        .collect::<Result<_, _>>()?;
+                Long("backends") => {
+                    let list = parser.value()?.string()?;
+                    options.backends =
+                        backend_list(&list).map_err(|error| format!("--backends: {error}"))?;
                 }
-                "--out" => options.out = Some(args.next().ok_or("--out needs a directory")?.into()),
-                "--help" | "-h" => return Ok(None),
-                other => return Err(format!("unknown argument {other:?}")),
+                Long("out") => options.out = Some(parser.value()?.into()),
+                Long("help") | Short('h') => return Ok(None),
+                _ => return Err(arg.unexpected()),
             }
         }
         Ok(Some(options))
     }
+}
+
+/// `wheel,heap` as backends.
+fn backend_list(list: &str) -> Result<Vec<BackendKind>, String> {
+    list.split(',')
+        .map(|name| {
+            BackendKind::from_name(name)
+                .ok_or_else(|| format!("unknown backend {name:?} (wheel, heap, tokio)"))
+        })
+        .collect()
 }
 
 /// The sizes and budgets of a run.
@@ -158,17 +178,27 @@ impl Plan {
             .collect()
     }
 
-    /// Every workload name of the run, in report order.
-    fn order(&self) -> Vec<String> {
-        let mut order: Vec<String> = self.timed().iter().map(|w| w.name()).collect();
-        let mut scale: Vec<usize> = self
+    /// Every Scale count of the run, timed here or by a population probe,
+    /// ascending.
+    fn scale_counts(&self) -> Vec<usize> {
+        let mut counts: Vec<usize> = self
             .scale_in_process
             .iter()
             .chain(&self.populations)
             .copied()
             .collect();
-        scale.sort_unstable();
-        order.extend(scale.into_iter().map(|n| Workload::Scale(n).name()));
+        counts.sort_unstable();
+        counts
+    }
+
+    /// Every workload name of the run, in report order.
+    fn order(&self) -> Vec<String> {
+        let mut order: Vec<String> = self.timed().iter().map(|w| w.name()).collect();
+        order.extend(
+            self.scale_counts()
+                .into_iter()
+                .map(|n| Workload::Scale(n).name()),
+        );
         order.extend(self.populations.iter().map(|&n| Workload::Memory(n).name()));
         order.extend(
             self.timer_set_memory
@@ -190,15 +220,9 @@ impl Evaluation {
     }
 
     fn push(&mut self, workload: Workload, backend: &str, threads: usize, value: f64) {
-        let metric = workload.metric();
-        self.report.records.push(Record {
-            workload: workload.name(),
-            backend: backend.to_owned(),
-            threads,
-            metric: metric.name().to_owned(),
-            value,
-            unit: metric.unit().to_owned(),
-        });
+        self.report
+            .records
+            .push(Record::new(workload, backend, threads, value));
     }
 
     /// Times one workload on one backend with one thread count.
@@ -299,7 +323,7 @@ fn load_average() -> Option<String> {
 
 fn main() -> ExitCode {
     gowheel_benches::probe::run_if_requested();
-    let options = match Options::parse(std::env::args().skip(1)) {
+    let options = match Options::parse(std::env::args_os().skip(1)) {
         Ok(Some(options)) => options,
         Ok(None) => {
             println!("{USAGE}");
@@ -479,19 +503,12 @@ fn run_go(plan: &Plan, evaluation: &mut Evaluation) {
     evaluation.progress(&format!(
         "running the Go workloads with {version} (benches/go)"
     ));
-    let mut scale: Vec<usize> = plan
-        .scale_in_process
-        .iter()
-        .chain(&plan.populations)
-        .copied()
-        .collect();
-    scale.sort_unstable();
     let settings = go::Settings {
         threads: pool::thread_counts(),
         budget: plan.budget,
         preamble: plan.sizes.preamble,
         idle_timeouts: plan.sizes.idle_timeouts,
-        scale,
+        scale: plan.scale_counts(),
         memory: plan.populations.clone(),
         latency_rounds: plan.latency_rounds,
         only: plan.only.clone(),
@@ -509,5 +526,48 @@ fn run_go(plan: &Plan, evaluation: &mut Evaluation) {
             evaluation.progress(&note);
             evaluation.report.notes.push(note);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Options>, String> {
+        Options::parse(args.iter().copied()).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn values_follow_their_option_or_an_equals_sign() {
+        let spaced = parse(&["--only", "Reset,Scale", "--backends", "wheel", "--out", "x"]);
+        let joined = parse(&["--only=Reset,Scale", "--backends=wheel", "--out=x"]);
+        for options in [spaced, joined] {
+            let options = options.expect("valid").expect("not --help");
+            assert_eq!(options.only, ["Reset", "Scale"]);
+            assert_eq!(options.backends, [BackendKind::Wheel]);
+            assert_eq!(options.out, Some(PathBuf::from("x")));
+            assert!(!options.go && !options.smoke);
+        }
+    }
+
+    #[test]
+    fn defaults_and_help() {
+        let options = parse(&[]).expect("valid").expect("not --help");
+        assert_eq!(options.backends, BackendKind::ALL);
+        assert!(options.only.is_empty() && options.out.is_none());
+        assert!(parse(&["--help"]).expect("valid").is_none());
+        assert!(parse(&["--smoke", "-h"]).expect("valid").is_none());
+    }
+
+    #[test]
+    fn errors_name_the_option() {
+        let unknown = parse(&["--bogus"]).err().expect("an error");
+        assert!(unknown.contains("--bogus"), "{unknown}");
+        let missing = parse(&["--out"]).err().expect("an error");
+        assert!(missing.contains("--out"), "{missing}");
+        let bad = parse(&["--backends=wheel,nope"]).err().expect("an error");
+        assert!(bad.contains("--backends") && bad.contains("nope"), "{bad}");
+        let flag_value = parse(&["--smoke=yes"]).err().expect("an error");
+        assert!(flag_value.contains("--smoke"), "{flag_value}");
     }
 }

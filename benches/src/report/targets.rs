@@ -1,0 +1,194 @@
+//! The project's performance targets, each judged on the records: whether
+//! it holds, or `None` where a number it needs was not measured, and the
+//! numbers it was judged on. `benches/README.md` lists the targets.
+
+use super::format::{bytes, count_label, format_ns, ns, times};
+use super::record::Report;
+
+/// A performance target and whether the measurements meet it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The target, in words.
+    pub statement: &'static str,
+    /// Whether it holds; `None` where a number it needs was not measured.
+    pub holds: Option<bool>,
+    /// The numbers it was judged on.
+    pub detail: String,
+}
+
+impl Report {
+    /// The project's performance targets, judged on the records.
+    pub fn targets(&self) -> Vec<Target> {
+        let v =
+            |workload: &str, backend: &str, threads: usize| self.value(workload, backend, threads);
+        let mut targets = Vec::new();
+
+        // start+stop of an after_func(1h), from StartStop1000 on one thread.
+        let per_pair = |backend| v("StartStop1000", backend, 1).map(|ns| ns / 1000.0);
+        let runtime_pair = |backend| v("TimerSetStartStop1000", backend, 1).map(|ns| ns / 1000.0);
+        let (wheel, heap) = (per_pair("wheel"), per_pair("heap"));
+        targets.push(Target {
+            statement: "start+stop of an `after_func(1h)`: wheel at most 40 ns per pair and at least 3× faster than heap",
+            holds: wheel
+                .zip(heap)
+                .map(|(wheel, heap)| wheel <= 40.0 && heap / wheel >= 3.0),
+            detail: format!(
+                "StartStop1000, 1 thread: wheel {}, heap {} per pair ({}); runtime layer \
+                 (TimerSetStartStop1000): wheel {}, heap {} per pair",
+                ns(wheel),
+                ns(heap),
+                times(wheel.zip(heap).map(|(w, h)| h / w)),
+                ns(runtime_pair("wheel")),
+                ns(runtime_pair("heap")),
+            ),
+        });
+
+        let wheel = v("Reset", "wheel", 1);
+        targets.push(Target {
+            statement: "`Reset` of an armed timer to a later time: wheel at most 10 ns",
+            holds: wheel.map(|wheel| wheel <= 10.0),
+            detail: format!(
+                "Reset, 1 thread: wheel {}, heap {}; runtime layer (TimerSetReset): wheel {}, heap {}",
+                ns(wheel),
+                ns(v("Reset", "heap", 1)),
+                ns(v("TimerSetReset", "wheel", 1)),
+                ns(v("TimerSetReset", "heap", 1)),
+            ),
+        });
+
+        let mut ratios = Vec::new();
+        for workload in [
+            "AdjustTimers10000",
+            "AdjustTimers10000SingleThread",
+            "AdjustTimers10000NoSleep",
+        ] {
+            for threads in self.thread_counts_of(workload) {
+                if let Some((w, h)) =
+                    v(workload, "wheel", threads).zip(v(workload, "heap", threads))
+                {
+                    ratios.push((format!("{workload}/{threads}"), h / w));
+                }
+            }
+        }
+        targets.push(Target {
+            statement: "every `AdjustTimers10000` variant with a reset: wheel at least 5× faster than heap",
+            holds: (!ratios.is_empty()).then(|| ratios.iter().all(|(_, r)| *r >= 5.0)),
+            detail: ratios
+                .iter()
+                .map(|(name, r)| format!("{name}: {r:.2}×"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+
+        let (small, large) = (v("Scale1e3", "wheel", 1), v("Scale1e7", "wheel", 1));
+        targets.push(Target {
+            statement: "`Scale`: wheel's cost at 10^7 idle timers at most 2× its cost at 10^3",
+            holds: small.zip(large).map(|(small, large)| large <= 2.0 * small),
+            detail: format!(
+                "wheel per start+stop pair: {}; heap: {}",
+                self.scale_series("wheel"),
+                self.scale_series("heap"),
+            ),
+        });
+
+        let memory: Vec<(String, f64)> = self
+            .records
+            .iter()
+            .filter(|r| r.backend == "wheel" && r.workload.starts_with("Memory"))
+            .map(|r| (r.workload.clone(), r.value))
+            .collect();
+        targets.push(Target {
+            statement: "`Memory`: wheel at most 64 bytes per live timer",
+            holds: (!memory.is_empty()).then(|| memory.iter().all(|(_, b)| *b <= 64.0)),
+            detail: format!(
+                "after_func timers, handles stored: {}; runtime layer (TimerSetMemory1e6, one \
+                 shared callback): wheel {}, heap {}",
+                if memory.is_empty() {
+                    "not measured".to_owned()
+                } else {
+                    memory
+                        .iter()
+                        .map(|(name, b)| format!("{name} {b:.1} B"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                bytes(v("TimerSetMemory1e6", "wheel", 1)),
+                bytes(v("TimerSetMemory1e6", "heap", 1)),
+            ),
+        });
+
+        let speedup = |backend| {
+            v("StartStop1000", backend, 1)
+                .zip(v("StartStop1000", backend, 2))
+                .map(|(one, two)| one / two)
+        };
+        targets.push(Target {
+            statement: "2 threads at least 1.6× the throughput of 1 thread on `StartStop1000` (wheel)",
+            holds: speedup("wheel").map(|s| s >= 1.6),
+            detail: format!(
+                "throughput at 2 threads ÷ at 1: wheel {}, heap {}, tokio {}",
+                times(speedup("wheel")),
+                times(speedup("heap")),
+                times(speedup("tokio")),
+            ),
+        });
+
+        let lateness: Vec<(usize, f64)> = self
+            .thread_counts_of("ParallelTimerLatency")
+            .into_iter()
+            .filter_map(|t| v("ParallelTimerLatency", "wheel", t).map(|ns| (t, ns)))
+            .collect();
+        targets.push(Target {
+            statement: "`ParallelTimerLatency`: wheel p99 lateness at most 200 µs on an otherwise idle machine",
+            holds: (!lateness.is_empty()).then(|| lateness.iter().all(|(_, ns)| *ns <= 200_000.0)),
+            detail: format!(
+                "wheel p99 by threads: {}",
+                lateness
+                    .iter()
+                    .map(|(t, ns)| format!("{t}: {}", format_ns(*ns)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+        targets
+    }
+
+    fn scale_series(&self, backend: &str) -> String {
+        let points = self.scale_points(backend);
+        if points.is_empty() {
+            return "not measured".to_owned();
+        }
+        points
+            .iter()
+            .map(|(count, ns)| format!("{} at {}", format_ns(*ns), count_label(*count)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::record::sample_record;
+    use super::*;
+
+    #[test]
+    fn targets_are_judged_on_the_records() {
+        let report = Report {
+            records: vec![
+                sample_record("StartStop1000", "wheel", 1, 30_000.0),
+                sample_record("StartStop1000", "heap", 1, 120_000.0),
+                sample_record("StartStop1000", "wheel", 2, 15_000.0),
+                sample_record("Scale1e3", "wheel", 1, 30.0),
+                sample_record("Scale1e7", "wheel", 1, 90.0),
+                sample_record("Memory1e6", "wheel", 1, 63.0),
+            ],
+            ..Report::default()
+        };
+        let targets = report.targets();
+        assert_eq!(targets[0].holds, Some(true)); // 30 ns, 4×
+        assert_eq!(targets[1].holds, None); // Reset not measured
+        assert_eq!(targets[3].holds, Some(false)); // 3× growth
+        assert_eq!(targets[4].holds, Some(true));
+        assert_eq!(targets[5].holds, Some(true)); // 2× throughput
+    }
+}
