@@ -48,7 +48,7 @@
 //! 64 slots a level is the most one `u64` bitmap indexes, and the fewest
 //! levels. One stripe per CPU mirrors Go's one heap per P.
 
-use crate::node::{MAX_LEVEL_INDEX, MAX_SLOT_INDEX};
+use crate::node::{Location, MAX_LEVEL_INDEX, MAX_SLOT_INDEX};
 
 /// The shape of a [`TimingWheel`](crate::TimingWheel).
 ///
@@ -195,7 +195,7 @@ impl WheelConfig {
                 self.tick_shift
             )));
         }
-        if !(1..=6).contains(&self.slot_bits) || (1u32 << self.slot_bits) - 1 > MAX_SLOT_INDEX {
+        if !(1..=6).contains(&self.slot_bits) || (2u32 << self.slot_bits) - 1 > MAX_SLOT_INDEX {
             return Err(ConfigError(format!(
                 "slot_bits {} is not in 1..=6 (2 to 64 slots per level)",
                 self.slot_bits
@@ -232,15 +232,16 @@ pub(crate) struct Geometry {
 }
 
 impl Geometry {
-    /// Slots per level.
+    /// Slots per level: two rotations of `2^slot_bits`, so that a level
+    /// holds the current group of the level above and the next one.
     #[inline]
     pub(crate) fn slots_per_level(&self) -> usize {
-        1 << self.slot_bits
+        2 << self.slot_bits
     }
 
     #[inline]
     fn slot_mask(&self) -> u64 {
-        (1 << self.slot_bits) - 1
+        (2 << self.slot_bits) - 1
     }
 
     /// Slots in a stripe, the overflow list included.
@@ -256,8 +257,8 @@ impl Geometry {
 
     /// The index of a slot in a stripe's slot array.
     #[inline]
-    pub(crate) fn slot_index(&self, level: u32, slot: u32) -> usize {
-        level as usize * self.slots_per_level() + slot as usize
+    pub(crate) fn slot_index(&self, location: Location) -> usize {
+        location.level as usize * self.slots_per_level() + location.slot as usize
     }
 
     /// The tick a deadline falls in.
@@ -266,51 +267,74 @@ impl Geometry {
         (when.max(0) as u64) >> self.tick_shift
     }
 
-    /// Where a deadline in tick `when_tick` is filed when the stripe has
-    /// processed every tick before `elapsed`: the level is the highest group
-    /// of `slot_bits` in which the two ticks differ, the slot that group of
-    /// `when_tick`. A tick at or before `elapsed` goes to the current level-0
-    /// slot, which is processed first.
+    /// The first tick of tick `tick`, in nanoseconds (saturating).
     #[inline]
-    pub(crate) fn location_for(&self, elapsed: u64, when_tick: u64) -> (u32, u32) {
-        if when_tick <= elapsed {
-            return (0, (elapsed & self.slot_mask()) as u32);
-        }
-        let highest_differing_bit = 63 - (when_tick ^ elapsed).leading_zeros();
-        let level = highest_differing_bit / self.slot_bits;
-        if level >= self.levels {
-            return (self.overflow_level(), 0);
-        }
-        let slot = (when_tick >> (level * self.slot_bits)) & self.slot_mask();
-        (level, slot as u32)
+    pub(crate) fn tick_to_deadline(&self, tick: u64) -> i64 {
+        i64::try_from(u128::from(tick) << self.tick_shift).unwrap_or(i64::MAX)
     }
 
-    /// The first tick of the top-level block holding `tick`: where
-    /// `elapsed` must stop until the overflow nodes in that block are filed
-    /// into the wheel. While `elapsed` is in an earlier block, every overflow
-    /// node is later than every wheel node.
+    /// Ticks per slot of `level`, or `None` if that exceeds `u64`.
     #[inline]
-    pub(crate) fn overflow_start_tick(&self, tick: u64) -> u64 {
-        let wheel_bits = self.levels * self.slot_bits;
-        if wheel_bits >= 64 {
-            0
-        } else {
-            tick & !((1u64 << wheel_bits) - 1)
-        }
-    }
-
-    /// The first tick of a wheel slot, given the stripe's `elapsed`: the
-    /// slot shares `elapsed`'s bits above its level's group.
-    #[inline]
-    pub(crate) fn slot_start_tick(&self, elapsed: u64, level: u32, slot: u32) -> u64 {
+    pub(crate) fn slot_width(&self, level: u32) -> Option<u64> {
         let shift = level * self.slot_bits;
-        let block_bits = shift + self.slot_bits;
-        let prefix = if block_bits >= 64 {
-            0
+        (shift < 64).then(|| 1u64 << shift)
+    }
+
+    /// The slot-sized group of `level` that `tick` falls in: `tick` divided
+    /// by the level's slot width (0 past the top of `u64`).
+    #[inline]
+    pub(crate) fn group(&self, tick: u64, level: u32) -> u64 {
+        let shift = level * self.slot_bits;
+        if shift >= 64 { 0 } else { tick >> shift }
+    }
+
+    /// Where a deadline in tick `when_tick` is filed when the stripe has
+    /// processed every tick before `elapsed`: at the lowest level whose two
+    /// rotations reach it, that is, whose tick lies in the same or the next
+    /// slot of the level above as `elapsed` does; in the slot named by its
+    /// group at that level. A tick at or before `elapsed` goes to the
+    /// current level-0 slot, which is processed first.
+    #[inline]
+    pub(crate) fn location_for(&self, elapsed: u64, when_tick: u64) -> Location {
+        if when_tick <= elapsed {
+            return Location {
+                level: 0,
+                slot: (elapsed & self.slot_mask()) as u32,
+            };
+        }
+        for level in 0..self.levels {
+            if self.group(when_tick, level + 1) - self.group(elapsed, level + 1) <= 1 {
+                return Location {
+                    level,
+                    slot: (self.group(when_tick, level) & self.slot_mask()) as u32,
+                };
+            }
+        }
+        Location {
+            level: self.overflow_level(),
+            slot: 0,
+        }
+    }
+
+    /// The slot of `level` at which rotated order starts: the one holding
+    /// `elapsed`'s own group.
+    #[inline]
+    pub(crate) fn cursor(&self, elapsed: u64, level: u32) -> u32 {
+        (self.group(elapsed, level) & self.slot_mask()) as u32
+    }
+
+    /// `occupied`, a level's bitmap, rotated so that bit 0 is the slot at
+    /// `cursor`: its trailing zeros count slots in deadline order.
+    #[inline]
+    pub(crate) fn rotate(&self, occupied: u128, cursor: u32) -> u128 {
+        let width = self.slots_per_level() as u32;
+        if width == 128 {
+            occupied.rotate_right(cursor)
+        } else if cursor == 0 {
+            occupied
         } else {
-            elapsed & !((1u64 << block_bits) - 1)
-        };
-        prefix | (slot as u64) << shift
+            ((occupied >> cursor) | (occupied << (width - cursor))) & ((1u128 << width) - 1)
+        }
     }
 }
 
@@ -318,29 +342,36 @@ impl Geometry {
 mod tests {
     use super::*;
 
+    fn at(level: u32, slot: u32) -> Location {
+        Location { level, slot }
+    }
+
     #[test]
     fn defaults_cover_every_deadline() {
         let geometry = WheelConfig::default().geometry();
         assert_eq!(geometry.levels, 9);
         let top = geometry.deadline_to_tick(i64::MAX);
-        let (level, _) = geometry.location_for(0, top);
+        let location = geometry.location_for(0, top);
         assert!(
-            level < geometry.levels,
+            location.level < geometry.levels,
             "i64::MAX must not overflow the default wheel"
         );
     }
 
     #[test]
-    fn location_groups_ticks_by_distance() {
+    fn location_reaches_two_rotations_ahead() {
         let geometry = WheelConfig::default().geometry();
-        assert_eq!(geometry.location_for(0, 0), (0, 0));
-        assert_eq!(geometry.location_for(0, 63), (0, 63));
-        assert_eq!(geometry.location_for(0, 64), (1, 1));
-        assert_eq!(geometry.location_for(64, 65), (0, 1));
-        assert_eq!(geometry.location_for(100, 5), (0, 100 & 63)); // past: current slot
-        assert_eq!(geometry.location_for(0, 64 * 64), (2, 1));
-        assert_eq!(geometry.slot_start_tick(0, 2, 1), 4096);
-        assert_eq!(geometry.slot_start_tick(4100, 0, 7), 4096 + 7);
+        assert_eq!(geometry.location_for(0, 0), at(0, 0));
+        assert_eq!(geometry.location_for(0, 63), at(0, 63));
+        assert_eq!(geometry.location_for(0, 64), at(0, 64)); // next rotation
+        assert_eq!(geometry.location_for(0, 127), at(0, 127));
+        assert_eq!(geometry.location_for(0, 128), at(1, 2));
+        assert_eq!(geometry.location_for(64, 130), at(0, 2));
+        assert_eq!(geometry.location_for(100, 5), at(0, 100)); // past: current slot
+        assert_eq!(geometry.location_for(0, 64 * 64), at(1, 64));
+        assert_eq!(geometry.location_for(0, 2 * 64 * 64), at(2, 2));
+        assert_eq!(geometry.cursor(4100, 1), 64);
+        assert_eq!(geometry.rotate(0b1001, 3), 1 | 1 << 125);
     }
 
     #[test]
@@ -350,9 +381,10 @@ mod tests {
             .slot_bits(2)
             .levels(2)
             .geometry();
-        assert_eq!(geometry.location_for(0, 15), (1, 3));
-        assert_eq!(geometry.location_for(0, 16), (2, 0)); // overflow
-        assert_eq!(geometry.slot_count(), 9);
+        assert_eq!(geometry.location_for(0, 31), at(1, 7));
+        assert_eq!(geometry.location_for(0, 32), at(2, 0)); // overflow
+        assert_eq!(geometry.slot_count(), 17);
+        assert_eq!(geometry.rotate(0b1001, 3), 0b0010_0001);
     }
 
     #[test]

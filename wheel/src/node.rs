@@ -25,7 +25,7 @@
 //! | 4 | `ZOMBIE` | `stop`, under the node lock | `modify` re-arming it, or the stripe removing it |
 //! | 5 | `HANDLE_DROPPED` | the handle's drop, under the node lock | recycling |
 //! | 8..12 | level | filing, under both locks (or a CAS while unlocked, see below) | |
-//! | 12..18 | slot | likewise | |
+//! | 12..19 | slot | likewise | |
 //!
 //! `MODIFIED` and `ZOMBIE` are only set together with `FILED`. `MODIFIED`
 //! means `when` was changed since the node was filed under `filed_when`
@@ -59,7 +59,7 @@ pub(crate) const HANDLE_DROPPED: u32 = 1 << 5;
 const LEVEL_SHIFT: u32 = 8;
 const LEVEL_BITS: u32 = 4;
 const SLOT_SHIFT: u32 = 12;
-const SLOT_BITS: u32 = 6;
+const SLOT_BITS: u32 = 7;
 const LOCATION_MASK: u32 =
     ((1 << LEVEL_BITS) - 1) << LEVEL_SHIFT | ((1 << SLOT_BITS) - 1) << SLOT_SHIFT;
 
@@ -553,7 +553,7 @@ mod tests {
     #[test]
     fn location_round_trips() {
         for level in [0, 1, 7, MAX_LEVEL_INDEX] {
-            for slot in [0, 1, 33, MAX_SLOT_INDEX] {
+            for slot in [0, 1, 33, 64, MAX_SLOT_INDEX] {
                 let location = Location { level, slot };
                 assert_eq!(
                     Location::from_word(location.bits() | FILED | LOCKED),

@@ -430,7 +430,10 @@ impl TimingWheel {
     /// Runs every timer due at `now`, in deadline order across all stripes,
     /// one at a time with no lock held while its callback runs (Go's
     /// `ts.check`); purges stripes with too many zombies; returns the time
-    /// the wheel next needs a check, or 0 if it holds no timers.
+    /// the wheel next needs a check, or 0 if it holds no timers. That is the
+    /// wake time, or earlier when the cascade ahead of a large slot needs a
+    /// check to keep each check's work bounded (never later than a pending
+    /// deadline, and later than `now`).
     ///
     /// ```
     /// use gowheel_wheel::{TimingWheel, callback};
@@ -468,6 +471,15 @@ impl TimingWheel {
             }
             self.stripes[index].lock().process(now, now.min(second));
         }
+        // Stripes whose cascade ahead owes a share of its slot: every due
+        // timer has run, so each may advance to `now` and move that share,
+        // which keeps each check's share bounded.
+        for stripe in self.stripes.iter() {
+            let maintenance = stripe.maintenance_time();
+            if maintenance != 0 && maintenance <= now {
+                stripe.lock().process(now, now);
+            }
+        }
         // As in Go, zombies are purged after running timers: firing one-shot
         // timers shrinks `filed`, which can push the zombie share over the
         // line.
@@ -476,7 +488,17 @@ impl TimingWheel {
                 stripe.lock().adjust(i64::MAX, true);
             }
         }
-        self.wake_time()
+        let maintenance = self
+            .stripes
+            .iter()
+            .map(|stripe| stripe.maintenance_time())
+            .filter(|&when| when != 0)
+            .min();
+        match (self.wake_time(), maintenance) {
+            (wake, None) => wake,
+            (0, Some(maintenance)) => maintenance,
+            (wake, Some(maintenance)) => wake.min(maintenance),
+        }
     }
 
     /// The time the wheel next needs a check, or 0 if it holds no timers:

@@ -441,3 +441,54 @@ fn loom_new_timer_racing_clear() {
         wheel.verify();
     });
 }
+
+/// A modify that moves a timer earlier races with the driver cascading the
+/// timer's slot ahead of time. At 5 the level-1 slot of ticks 8..12 is the
+/// next one, and one of its two nodes is owed to level 0 (half of its four
+/// ticks are left); the cascade moves a clean node by a CAS on its word,
+/// which the modifier's lock makes fail, or a marked one under its lock.
+/// Either way the moved deadline is kept, and the node that stays keeps
+/// its own.
+#[test]
+fn loom_modify_earlier_racing_cascade_ahead() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        // Both filed in level 1, slot 2 (ticks 8..12).
+        let stays = recording_timer(&wheel, &log, "stays");
+        let moved = recording_timer(&wheel, &log, "moved");
+        wheel.reset(&stays, 11, 0);
+        wheel.reset(&moved, 9, 0);
+        let moved = Arc::new(moved);
+
+        let modifier = {
+            let (wheel, moved) = (wheel.clone(), moved.clone());
+            thread::spawn(move || assert!(wheel.reset(&moved, 7, 0), "it was pending"))
+        };
+        let driver = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                wheel.check(5);
+            })
+        };
+        modifier.join().unwrap();
+        driver.join().unwrap();
+
+        wheel.verify();
+        let wake = wheel.wake_time();
+        assert!(
+            wake != 0 && wake <= 7,
+            "the moved deadline 7 was lost: wake time {wake}"
+        );
+        wheel.check(7);
+        assert_eq!(
+            fired(&log, "moved"),
+            1,
+            "a check at 7 fires the moved timer"
+        );
+        assert_eq!(fired(&log, "stays"), 0, "not due before 11");
+        wheel.check(11);
+        assert_eq!(fired(&log, "stays"), 1, "a check at 11 fires the other");
+        wheel.verify();
+    });
+}

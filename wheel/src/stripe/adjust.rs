@@ -6,8 +6,7 @@ use super::*;
 
 /// One slot's walk in step 3 of `adjust`.
 pub(super) struct SlotWalk {
-    level: u32,
-    slot: u32,
+    location: Location,
     index: usize,
     /// The last node kept, whose `next` an unlinking rewrites.
     previous: *mut Node,
@@ -79,9 +78,12 @@ impl LockedStripe<'_> {
         for level in 0..=geometry.overflow_level() {
             let mut occupied = self.inner().occupied[level as usize];
             while occupied != 0 {
-                let slot = occupied.trailing_zeros();
+                let location = Location {
+                    level,
+                    slot: occupied.trailing_zeros(),
+                };
                 occupied &= occupied - 1;
-                let index = geometry.slot_index(level, slot);
+                let index = geometry.slot_index(location);
                 // Relaxed: a slot bound written before a stripe-bound RMW
                 // that the clearing CAS read is visible through its Acquire;
                 // one written later is covered by a stripe-bound RMW that
@@ -93,7 +95,7 @@ impl LockedStripe<'_> {
                     }
                     continue;
                 }
-                due.push((level, slot));
+                due.push(location);
             }
         }
         // A sweep of every slot scans the slab when that is cheaper than
@@ -119,10 +121,10 @@ impl LockedStripe<'_> {
     /// fence of the handshake described there: each clearing store is
     /// ordered before step 3's loads of the nodes' words against the
     /// modifier's fence. Relaxed stores: the fence orders them.
-    pub(super) fn clear_slot_bounds(&self, due: &[(u32, u32)]) {
+    pub(super) fn clear_slot_bounds(&self, due: &[Location]) {
         let geometry = self.geometry();
-        for &(level, slot) in due {
-            self.stripe.slot_min_when_modified[geometry.slot_index(level, slot)]
+        for &location in due {
+            self.stripe.slot_min_when_modified[geometry.slot_index(location)]
                 .store(0, Ordering::Relaxed);
         }
         fence(Ordering::SeqCst);
@@ -139,7 +141,7 @@ impl LockedStripe<'_> {
     /// The slots are walked together, one node of each in turn: a list walk
     /// is a chain of dependent loads, and interleaving independent chains
     /// lets the processor overlap their cache misses.
-    pub(super) fn adjust_slots(&mut self, due: &[(u32, u32)]) {
+    pub(super) fn adjust_slots(&mut self, due: &[Location]) {
         let geometry = self.geometry();
         self.clear_slot_bounds(due);
 
@@ -154,11 +156,10 @@ impl LockedStripe<'_> {
         let mut marked = std::mem::take(&mut inner.marked);
         walkers.clear();
         marked.clear();
-        walkers.extend(due.iter().map(|&(level, slot)| {
-            let index = geometry.slot_index(level, slot);
+        walkers.extend(due.iter().map(|&location| {
+            let index = geometry.slot_index(location);
             SlotWalk {
-                level,
-                slot,
+                location,
                 index,
                 previous: ptr::null_mut(),
                 node: inner.slots[index].head,
@@ -193,7 +194,8 @@ impl LockedStripe<'_> {
                         // SAFETY: as above.
                         unsafe { (*walk.previous).set_next(next) };
                     }
-                    marked.push((node, walk.level, walk.slot));
+                    inner.slots[walk.index].len -= 1;
+                    marked.push((node, walk.location));
                 }
                 walk.node = next;
             }
@@ -203,14 +205,14 @@ impl LockedStripe<'_> {
             let slot_state = &mut inner.slots[walk.index];
             if slot_state.head.is_null() {
                 slot_state.min_when = 0;
-                inner.occupied[walk.level as usize] &= !(1 << walk.slot);
+                inner.occupied[walk.location.level as usize] &= !(1 << walk.location.slot);
             } else {
                 slot_state.min_when = walk.kept_min;
             }
-            if walk.level == 0 {
+            if walk.location.level == 0 {
                 // Unlinking keeps a sorted list sorted, but re-filing below
                 // may not; `link` keeps the flag truthful from here.
-                inner.sorted_level0 &= !(1 << walk.slot);
+                inner.sorted_level0 &= !(1 << walk.location.slot);
             }
         }
         inner.walkers = walkers;
@@ -222,11 +224,11 @@ impl LockedStripe<'_> {
 
     /// Settles each node of `marked` (detached from the slot it names)
     /// under its lock, then keeps the vector's storage for the next adjust.
-    pub(super) fn settle_marked(&mut self, mut marked: Vec<(*mut Node, u32, u32)>) {
-        for &(node, level, slot) in &marked {
+    pub(super) fn settle_marked(&mut self, mut marked: Vec<(*mut Node, Location)>) {
+        for &(node, location) in &marked {
             // SAFETY: marked nodes are still filed in this stripe.
             let guard = unsafe { &*node }.lock();
-            self.settle(guard, level, slot);
+            self.settle(guard, location);
         }
         marked.clear();
         self.inner().marked = marked;

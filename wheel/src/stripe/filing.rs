@@ -27,10 +27,10 @@ impl LockedStripe<'_> {
     ) {
         let geometry = self.geometry();
         let inner = self.inner();
-        let (level, slot) = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
+        let location = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
         // SAFETY: forwarded contract; the stripe lock is held.
-        unsafe { (*node).init_filed(callback, when, period, Location { level, slot }) };
-        inner.link(geometry, level, slot, node, when);
+        unsafe { (*node).init_filed(callback, when, period, location) };
+        inner.link(geometry, location, node, when);
         self.count_new_filing(when);
     }
 
@@ -66,12 +66,12 @@ impl LockedStripe<'_> {
     pub(super) fn file(&mut self, guard: &NodeGuard<'_>, when: i64) {
         let geometry = self.geometry();
         let inner = self.inner();
-        let (level, slot) = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
+        let location = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
         let node = guard.node() as *const Node as *mut Node;
         // SAFETY: both locks are held: the stripe lock through `self`, the
         // node lock through `guard`.
-        unsafe { guard.mark_filed(Location { level, slot }, when) };
-        inner.link(geometry, level, slot, node, when);
+        unsafe { guard.mark_filed(location, when) };
+        inner.link(geometry, location, node, when);
     }
 
     /// Unfiles the locked node `guard`, which the caller has already
@@ -99,10 +99,10 @@ impl LockedStripe<'_> {
         self.deferred.push(callback);
     }
 
-    /// Puts the locked node `guard`, just detached from slot (`level`,
-    /// `slot`), back where its state says: removed if a zombie, re-filed
+    /// Puts the locked node `guard`, just detached from the slot at
+    /// `location`, back where its state says: removed if a zombie, re-filed
     /// under its new deadline if modified, back in the same slot otherwise.
-    pub(super) fn settle(&mut self, guard: NodeGuard<'_>, level: u32, slot: u32) {
+    pub(super) fn settle(&mut self, guard: NodeGuard<'_>, location: Location) {
         let state = guard.state();
         if state & ZOMBIE != 0 {
             self.unfile(guard);
@@ -115,12 +115,12 @@ impl LockedStripe<'_> {
             let geometry = self.geometry();
             let filed_when = guard.filed_when();
             let node = guard.node() as *const Node as *mut Node;
-            self.inner().link(geometry, level, slot, node, filed_when);
+            self.inner().link(geometry, location, node, filed_when);
         }
     }
 
-    /// Re-publishes the stripe's locked-in minimum as the first occupied
-    /// slot's exact minimum (0 if empty).
+    /// Re-publishes the stripe's locked-in minimum as the least slot
+    /// minimum (0 if empty).
     ///
     /// An empty stripe also drops its modified bound (as Go's `deleteMin`
     /// does when a heap empties). The bound may be stale by then: a
@@ -135,10 +135,7 @@ impl LockedStripe<'_> {
     /// gone.
     pub(super) fn publish_min_when(&mut self) {
         let geometry = self.geometry();
-        let min = self
-            .inner()
-            .first_occupied(geometry)
-            .map_or(0, |(_, _, min)| min);
+        let min = self.inner().earliest(geometry).map_or(0, |(_, min)| min);
         // Release: pairs with the Acquire in `Stripe::wake_time`. Only
         // holders of the stripe lock write `min_when`.
         self.stripe.min_when.store(min, Ordering::Release);

@@ -1,7 +1,33 @@
 //! Firing due nodes in deadline order, and cascading higher-level slots
-//! down as their start comes due.
+//! down ahead of time in bounded shares.
+//!
+//! Each level holds two rotations of slots: the current group of the level
+//! above and the next one. So a higher-level slot's nodes can come down a
+//! whole slot width before its start, spread over the checks in between
+//! (`cascade_ahead`), instead of all at once when the start comes due.
+//! Order needs no invariant across levels: the earliest deadline is the
+//! least of each level's first slot in rotated order (`earliest`).
 
 use super::*;
+use crate::node::LOCKED;
+
+/// The most nodes a level's cascade ahead may owe before the stripe asks
+/// for a check (its maintenance time): the bound on the cascading work one
+/// check does per level.
+pub(crate) const CASCADE_BUDGET: usize = 256;
+
+/// How far the cascade ahead of one level has got with the slot of
+/// `group`, the level's group after `elapsed`'s.
+#[derive(Clone, Copy, Default)]
+pub(super) struct CascadeAhead {
+    pub(super) group: u64,
+    pub(super) moved: usize,
+}
+
+/// `total * numerator / denominator`, rounded down, without overflow.
+fn share(total: usize, numerator: u64, denominator: u64) -> usize {
+    (total as u128 * u128::from(numerator) / u128::from(denominator)) as usize
+}
 
 /// What `fire_head` did with the node at the head of a due level-0 slot.
 pub(super) enum HeadOutcome {
@@ -20,33 +46,25 @@ impl LockedStripe<'_> {
     /// Runs every node of this stripe due at `upto` (which is at most `now`)
     /// in deadline order, one at a time with the stripe unlocked around each
     /// callback (Go's `ts.run` loop); re-files what moved, advances
-    /// `elapsed` towards `upto`, and re-publishes the stripe's minimum.
-    /// `delay` is measured from `now`.
+    /// `elapsed` to `upto`, cascades ahead (see the module doc), and
+    /// re-publishes the stripe's minimum. `delay` is measured from `now`.
     pub(crate) fn process(&mut self, now: i64, upto: i64) {
         let geometry = self.geometry();
         let upto_tick = geometry.deadline_to_tick(upto);
         self.adjust(upto, false);
-        while let Some((level, slot, min)) = self.inner().first_occupied(geometry) {
-            if level > 0 {
-                let start_tick = if level == geometry.overflow_level() {
-                    geometry.overflow_start_tick(geometry.deadline_to_tick(min))
-                } else {
-                    geometry.slot_start_tick(self.inner().elapsed, level, slot)
-                };
-                if start_tick > upto_tick {
-                    break;
-                }
-                self.cascade(level, slot, start_tick);
-                continue;
-            }
+        while let Some((location, min)) = self.inner().earliest(geometry) {
             if min > upto {
                 break;
+            }
+            if location.level > 0 {
+                self.cascade_now(location, min);
+                continue;
             }
             if let HeadOutcome::Fire {
                 callback,
                 seq,
                 delay,
-            } = self.fire_head(slot, now)
+            } = self.fire_head(location.slot, now)
             {
                 // Publish the minimum before letting other threads in, so
                 // `wake_time` stays a close bound during the callback.
@@ -65,73 +83,153 @@ impl LockedStripe<'_> {
         if upto_tick > inner.elapsed {
             inner.elapsed = upto_tick;
         }
+        self.cascade_ahead();
         self.publish_min_when();
     }
 
-    /// Moves every node of the occupied slot (`level`, `slot`), whose start
-    /// is due, to where it belongs once `elapsed` advances to that start: a
-    /// lower level for a wheel slot; the wheel, for the overflow nodes in
-    /// the top-level block that starts at `start_tick`.
-    pub(super) fn cascade(&mut self, level: u32, slot: u32, start_tick: u64) {
+    /// Moves every node of the slot at `location` (above level 0, or the
+    /// overflow list), whose minimum `min` is due, down to where it belongs
+    /// once `elapsed` advances to `min`'s tick. `min` is at most every filed
+    /// deadline, so the advance keeps every other node where it belongs.
+    /// This is the whole-slot work that [`cascade_ahead`] exists to avoid:
+    /// it happens only when checks fell behind its schedule.
+    ///
+    /// [`cascade_ahead`]: Self::cascade_ahead
+    pub(super) fn cascade_now(&mut self, location: Location, min: i64) {
         let geometry = self.geometry();
-        let index = geometry.slot_index(level, slot);
         let inner = self.inner();
-        debug_assert!(start_tick >= inner.elapsed || level == geometry.overflow_level());
-        inner.elapsed = inner.elapsed.max(start_tick);
-        let mut node = self.inner().detach(geometry, level, slot);
-        // Every node that lowers this slot's bound does so under its lock
-        // with this slot as its location. Each node of the slot is handled
-        // below under its lock (a MODIFIED node is re-filed at its new
-        // deadline), or moved by a CAS that fails if it was locked or
-        // changed, in which case a later modifier locks it, reads its new
-        // location and lowers that slot's bound. So once the cascade ends,
-        // no deadline depends on this bound; a lowering that lands after
-        // this store only leaves an early bound. Relaxed: no reader depends
+        inner.elapsed = inner.elapsed.max(geometry.deadline_to_tick(min));
+        let mut node = inner.detach(geometry, location);
+        // No deadline depends on this bound once the slot is empty (see
+        // `protocol`, *slot bound*: every node is moved under its lock or by
+        // a CAS that a lock holder makes fail). Relaxed: no reader depends
         // on seeing the clear.
-        self.stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
+        self.stripe.slot_min_when_modified[geometry.slot_index(location)]
+            .store(0, Ordering::Relaxed);
         while !node.is_null() {
-            // SAFETY: as in `adjust_slots`.
+            // SAFETY: the stripe lock is held and filed nodes are valid.
             let next = unsafe { (*node).next() };
-            // SAFETY: filed nodes are valid.
-            let node_ref = unsafe { &*node };
-            // Relaxed: a clean word lets us move the node without its lock
-            // by a CAS, which fails if the word changed since; anything else
-            // takes the lock.
-            let word = node_ref.load_word(Ordering::Relaxed);
-            let moved = word & (MODIFIED | ZOMBIE | crate::node::LOCKED) == 0 && {
-                // SAFETY: stripe lock held.
-                let filed_when = unsafe { node_ref.filed_when() };
-                let inner = self.inner();
-                let (new_level, new_slot) =
-                    geometry.location_for(inner.elapsed, geometry.deadline_to_tick(filed_when));
-                if node_ref.try_relocate_unlocked(
-                    word,
-                    Location {
-                        level: new_level,
-                        slot: new_slot,
-                    },
-                ) {
-                    inner.link(geometry, new_level, new_slot, node, filed_when);
-                    true
-                } else {
-                    false
-                }
-            };
-            if !moved {
-                let guard = node_ref.lock();
-                let state = guard.state();
-                if state & ZOMBIE != 0 {
-                    self.unfile(guard);
-                } else {
-                    let when = if state & MODIFIED != 0 {
-                        guard.when()
-                    } else {
-                        guard.filed_when()
-                    };
-                    self.file(&guard, when);
-                }
-            }
+            self.move_down(node);
             node = next;
+        }
+    }
+
+    /// Takes the nodes of the next slot of each level above 0 down to the
+    /// level below, a share at a time, so that the slot is empty by the
+    /// time `elapsed` reaches its start.
+    ///
+    /// The next slot of level `L` holds deadlines in the level-`L` group
+    /// after `elapsed`'s, which the level below already reaches (it holds
+    /// two rotations), so its nodes can move down while `elapsed` is still
+    /// in the current group: a slot width of ticks ahead. Each call moves
+    /// enough that what stays is at most the share of the slot's nodes
+    /// that the ticks left before its start bear; the stripe's maintenance
+    /// time asks for the next call before that backlog exceeds
+    /// [`CASCADE_BUDGET`] nodes a level. So no check moves more than
+    /// about `CASCADE_BUDGET` nodes a level in one go, however many timers
+    /// are filed, as long as checks come by the maintenance time.
+    pub(super) fn cascade_ahead(&mut self) {
+        let geometry = self.geometry();
+        let mut maintenance = u64::MAX;
+        for level in (1..geometry.levels).rev() {
+            let Some(width) = geometry.slot_width(level) else {
+                continue;
+            };
+            let inner = self.inner();
+            let elapsed = inner.elapsed;
+            let next_group = geometry.group(elapsed, level) + 1;
+            let Some(next_start) = next_group.checked_mul(width) else {
+                continue;
+            };
+            let location = Location {
+                level,
+                slot: (next_group & (geometry.slots_per_level() as u64 - 1)) as u32,
+            };
+            let index = geometry.slot_index(location);
+            let ahead = &mut inner.ahead[level as usize];
+            if ahead.group != next_group {
+                *ahead = CascadeAhead {
+                    group: next_group,
+                    moved: 0,
+                };
+            }
+            let mut len = inner.slots[index].len;
+            if len == 0 {
+                continue;
+            }
+            let total = ahead.moved + len;
+            // Ticks left before the slot's start, not counting this one.
+            let ticks_left = next_start - 1 - elapsed;
+            let keep = share(total, ticks_left, width);
+            while len > keep {
+                let node = self.inner().pop_head(geometry, location);
+                self.move_down(node);
+                len -= 1;
+                self.inner().ahead[level as usize].moved += 1;
+            }
+            if len == 0 {
+                // As in `cascade_now`.
+                self.stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
+                continue;
+            }
+            // The latest tick by which at most CASCADE_BUDGET nodes will
+            // be owed: the next call must come by then.
+            let due_by = if len <= CASCADE_BUDGET {
+                next_start - 1
+            } else {
+                let owed = (len - CASCADE_BUDGET) as u128 * u128::from(width);
+                let ticks = owed.div_ceil(total as u128);
+                next_start - 1 - u64::try_from(ticks).unwrap_or(u64::MAX).min(next_start - 1)
+            };
+            maintenance = maintenance.min(due_by.max(elapsed + 1));
+        }
+        let maintenance_when = if maintenance == u64::MAX {
+            0
+        } else {
+            geometry.tick_to_deadline(maintenance)
+        };
+        // Relaxed: a hint for when to come back; a reader that sees it late
+        // only checks later, and no data rides on it.
+        self.stripe
+            .maintenance_when
+            .store(maintenance_when, Ordering::Relaxed);
+    }
+
+    /// Re-files the node `node`, just unlinked from a slot that has come
+    /// due or is cascading ahead, where it belongs now: a clean node by one
+    /// CAS of its word, without its lock; a marked or locked one under its
+    /// lock, removed if a zombie and filed under its new deadline if
+    /// modified.
+    fn move_down(&mut self, node: *mut Node) {
+        let geometry = self.geometry();
+        // SAFETY: filed nodes are valid.
+        let node_ref = unsafe { &*node };
+        // Relaxed: a clean word lets us move the node without its lock by a
+        // CAS, which fails if the word changed since; anything else takes
+        // the lock.
+        let word = node_ref.load_word(Ordering::Relaxed);
+        if word & (MODIFIED | ZOMBIE | LOCKED) == 0 {
+            // SAFETY: stripe lock held.
+            let filed_when = unsafe { node_ref.filed_when() };
+            let inner = self.inner();
+            let location =
+                geometry.location_for(inner.elapsed, geometry.deadline_to_tick(filed_when));
+            if node_ref.try_relocate_unlocked(word, location) {
+                inner.link(geometry, location, node, filed_when);
+                return;
+            }
+        }
+        let guard = node_ref.lock();
+        let state = guard.state();
+        if state & ZOMBIE != 0 {
+            self.unfile(guard);
+        } else {
+            let when = if state & MODIFIED != 0 {
+                guard.when()
+            } else {
+                guard.filed_when()
+            };
+            self.file(&guard, when);
         }
     }
 
@@ -145,7 +243,7 @@ impl LockedStripe<'_> {
         let guard = unsafe { &*node }.lock();
         let state = guard.state();
         if state & (MODIFIED | ZOMBIE) != 0 {
-            self.settle(guard, 0, slot);
+            self.settle(guard, Location { level: 0, slot });
             return HeadOutcome::Settled;
         }
         let when = guard.when();

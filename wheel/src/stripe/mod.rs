@@ -52,6 +52,7 @@ mod verify;
 use std::ptr;
 
 use adjust::SlotWalk;
+use firing::CascadeAhead;
 use slots::Slot;
 
 use crate::Callback;
@@ -71,17 +72,20 @@ pub(crate) struct StripeInner {
     slots: Box<[Slot]>,
     /// Per level, bit `s` set iff slot `s` is non-empty; the overflow list
     /// uses bit 0 of the last entry.
-    occupied: Box<[u64]>,
+    occupied: Box<[u128]>,
     /// Level-0 slots whose list is sorted by `filed_when`.
-    sorted_level0: u64,
+    sorted_level0: u128,
+    /// Per level, the progress of its cascade ahead (see `firing`); entry 0
+    /// is unused.
+    ahead: Box<[CascadeAhead]>,
     slab: NodeSlab,
     /// Scratch space for sorting a slot, kept to avoid allocating per check.
     scratch: Vec<*mut Node>,
     /// Scratch space for `adjust`: the due slots, their walks, and the
     /// nodes found marked.
-    due: Vec<(u32, u32)>,
+    due: Vec<Location>,
     walkers: Vec<SlotWalk>,
-    marked: Vec<(*mut Node, u32, u32)>,
+    marked: Vec<(*mut Node, Location)>,
 }
 
 // SAFETY: the raw node pointers point into the stripe's own slab; they are
@@ -109,6 +113,9 @@ pub(crate) struct Stripe {
     filed: AtomicUsize,
     /// Filed nodes that are zombies.
     zombies: AtomicUsize,
+    /// When the cascade ahead next needs a check (see `firing`), 0 if
+    /// never: a hint, written under the stripe lock.
+    maintenance_when: AtomicI64,
 }
 
 /// Lowers a slot's bound to at most `when` (0 counts as no bound), writing
@@ -137,14 +144,10 @@ impl Stripe {
             geometry,
             inner: Mutex::new(StripeInner {
                 elapsed: 0,
-                slots: (0..slot_count)
-                    .map(|_| Slot {
-                        head: ptr::null_mut(),
-                        min_when: 0,
-                    })
-                    .collect(),
+                slots: (0..slot_count).map(|_| Slot::empty()).collect(),
                 occupied: vec![0; geometry.levels as usize + 1].into_boxed_slice(),
                 sorted_level0: 0,
+                ahead: vec![CascadeAhead::default(); geometry.levels as usize].into_boxed_slice(),
                 slab: NodeSlab::new(),
                 scratch: Vec::new(),
                 due: Vec::new(),
@@ -156,6 +159,7 @@ impl Stripe {
             slot_min_when_modified: (0..slot_count).map(|_| AtomicI64::new(0)).collect(),
             filed: AtomicUsize::new(0),
             zombies: AtomicUsize::new(0),
+            maintenance_when: AtomicI64::new(0),
         }
     }
 
@@ -192,6 +196,13 @@ impl Stripe {
             (w, 0) => w,
             (w, m) => w.min(m),
         }
+    }
+
+    /// When the cascade ahead next needs a check to keep its pauses
+    /// bounded (see `firing`); 0 if never. Lock-free.
+    pub(crate) fn maintenance_time(&self) -> i64 {
+        // Relaxed: a hint; see where `cascade_ahead` stores it.
+        self.maintenance_when.load(Ordering::Relaxed)
     }
 
     /// Filed nodes, zombies included.
@@ -233,7 +244,7 @@ impl Stripe {
     /// `protocol`, *slot bound* and *stripe bound*).
     pub(crate) fn lower_modified_bounds(&self, guard: &NodeGuard<'_>, when: i64) {
         let location = guard.location();
-        let index = self.geometry.slot_index(location.level, location.slot);
+        let index = self.geometry.slot_index(location);
         fence(Ordering::SeqCst);
         lower_bound(&self.slot_min_when_modified[index], when);
         self.lower_stripe_bound(when);

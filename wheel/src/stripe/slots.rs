@@ -1,35 +1,53 @@
-//! Slot lists: linking, detaching, finding the first occupied slot, and
-//! sorting a level-0 slot before it fires.
+//! Slot lists: linking, unlinking, finding the earliest slot, and sorting a
+//! level-0 slot before it fires.
+//!
+//! Each slot keeps its length and a minimum of its nodes' `filed_when`. The
+//! minimum is exact for level-0 slots and for every slot that has only had
+//! nodes linked since it was last emptied; taking nodes off the front of a
+//! higher-level slot (the cascade ahead, see `firing`) leaves it a lower
+//! bound, which can only make the wake time early, never late.
 
 use super::*;
 
 /// One slot: an unordered singly-linked list of nodes (kept sorted by
-/// `filed_when` for a level-0 slot while it is being fired from) and the
-/// exact minimum of their `filed_when`, 0 when empty.
+/// `filed_when` for a level-0 slot while it is being fired from), its
+/// length, and a lower bound on their `filed_when` (exact, see the module
+/// doc), 0 when empty.
 pub(super) struct Slot {
     pub(super) head: *mut Node,
     pub(super) min_when: i64,
+    pub(super) len: usize,
+}
+
+impl Slot {
+    pub(super) fn empty() -> Slot {
+        Slot {
+            head: ptr::null_mut(),
+            min_when: 0,
+            len: 0,
+        }
+    }
 }
 
 impl StripeInner {
-    /// Links `node`, filed under `when`, at the head of slot (`level`,
-    /// `slot`), keeping the slot's minimum exact and its sortedness flag
+    /// Links `node`, filed under `when`, at the head of the slot at
+    /// `location`, keeping the slot's minimum and its sortedness flag
     /// truthful.
     pub(super) fn link(
         &mut self,
         geometry: Geometry,
-        level: u32,
-        slot: u32,
+        location: Location,
         node: *mut Node,
         when: i64,
     ) {
-        let index = geometry.slot_index(level, slot);
-        let slot_state = &mut self.slots[index];
+        let Location { level, slot } = location;
+        let slot_state = &mut self.slots[geometry.slot_index(location)];
         let head = slot_state.head;
         // SAFETY: the stripe lock is held (we are inside its mutex) and the
         // node belongs to this stripe.
         unsafe { (*node).set_next(head) };
         slot_state.head = node;
+        slot_state.len += 1;
         if head.is_null() {
             slot_state.min_when = when;
             self.occupied[level as usize] |= 1 << slot;
@@ -46,11 +64,12 @@ impl StripeInner {
     }
 
     /// Detaches and returns the whole list of a slot, leaving it empty.
-    pub(super) fn detach(&mut self, geometry: Geometry, level: u32, slot: u32) -> *mut Node {
-        let index = geometry.slot_index(level, slot);
-        let slot_state = &mut self.slots[index];
+    pub(super) fn detach(&mut self, geometry: Geometry, location: Location) -> *mut Node {
+        let Location { level, slot } = location;
+        let slot_state = &mut self.slots[geometry.slot_index(location)];
         let head = std::mem::replace(&mut slot_state.head, ptr::null_mut());
         slot_state.min_when = 0;
+        slot_state.len = 0;
         self.occupied[level as usize] &= !(1 << slot);
         if level == 0 {
             self.sorted_level0 &= !(1 << slot);
@@ -58,17 +77,57 @@ impl StripeInner {
         head
     }
 
-    /// The first occupied slot in deadline order: `(level, slot, min_when)`.
-    pub(super) fn first_occupied(&self, geometry: Geometry) -> Option<(u32, u32, i64)> {
+    /// Unlinks the first node of the non-empty slot at `location`. The
+    /// slot's minimum is kept (a lower bound for what stays) unless the
+    /// slot empties; a level-0 caller that needs it exact uses
+    /// [`pop_level0_head`](Self::pop_level0_head).
+    pub(super) fn pop_head(&mut self, geometry: Geometry, location: Location) -> *mut Node {
+        let slot_state = &mut self.slots[geometry.slot_index(location)];
+        let head = slot_state.head;
+        debug_assert!(!head.is_null());
+        // SAFETY: stripe lock held; the head is a filed node.
+        let next = unsafe { (*head).next() };
+        slot_state.head = next;
+        slot_state.len -= 1;
+        if next.is_null() {
+            slot_state.min_when = 0;
+            self.occupied[location.level as usize] &= !(1 << location.slot);
+        }
+        head
+    }
+
+    /// The first occupied slot of `level` in deadline order (rotated from
+    /// `elapsed`'s own slot), with its minimum.
+    pub(super) fn first_of_level(&self, geometry: Geometry, level: u32) -> Option<(Location, i64)> {
+        let occupied = self.occupied[level as usize];
+        if occupied == 0 {
+            return None;
+        }
+        let slot = if level == geometry.overflow_level() {
+            0
+        } else {
+            let cursor = geometry.cursor(self.elapsed, level);
+            let offset = geometry.rotate(occupied, cursor).trailing_zeros();
+            (cursor + offset) & (geometry.slots_per_level() as u32 - 1)
+        };
+        let location = Location { level, slot };
+        Some((location, self.slots[geometry.slot_index(location)].min_when))
+    }
+
+    /// The slot holding the earliest deadline: the least minimum among
+    /// each level's first slot in deadline order. On a tie the higher
+    /// level wins, so that a slot that must come down does so before an
+    /// equal deadline below it fires.
+    pub(super) fn earliest(&self, geometry: Geometry) -> Option<(Location, i64)> {
+        let mut best: Option<(Location, i64)> = None;
         for level in 0..=geometry.overflow_level() {
-            let occupied = self.occupied[level as usize];
-            if occupied != 0 {
-                let slot = occupied.trailing_zeros();
-                let index = geometry.slot_index(level, slot);
-                return Some((level, slot, self.slots[index].min_when));
+            if let Some((location, min)) = self.first_of_level(geometry, level) {
+                if best.is_none_or(|(_, best_min)| min <= best_min) {
+                    best = Some((location, min));
+                }
             }
         }
-        None
+        best
     }
 
     /// Sorts level-0 slot `slot` by `filed_when` unless it already is.
@@ -76,7 +135,7 @@ impl StripeInner {
         if self.sorted_level0 & (1 << slot) != 0 {
             return;
         }
-        let index = geometry.slot_index(0, slot);
+        let index = geometry.slot_index(Location { level: 0, slot });
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         let mut node = self.slots[index].head;
@@ -98,22 +157,16 @@ impl StripeInner {
         self.scratch = scratch;
     }
 
-    /// Unlinks the first node of sorted level-0 slot `slot`.
+    /// Unlinks the first node of sorted level-0 slot `slot`, keeping the
+    /// slot's minimum exact.
     pub(super) fn pop_level0_head(&mut self, geometry: Geometry, slot: u32) -> *mut Node {
-        let index = geometry.slot_index(0, slot);
-        let slot_state = &mut self.slots[index];
-        let head = slot_state.head;
-        debug_assert!(!head.is_null());
-        // SAFETY: stripe lock held; the head is a filed node.
-        let next = unsafe { (*head).next() };
-        slot_state.head = next;
-        if next.is_null() {
-            slot_state.min_when = 0;
-            self.occupied[0] &= !(1 << slot);
-        } else {
+        let location = Location { level: 0, slot };
+        let head = self.pop_head(geometry, location);
+        let slot_state = &mut self.slots[geometry.slot_index(location)];
+        if !slot_state.head.is_null() {
             // SAFETY: stripe lock held; the list is sorted, so the new head
             // holds the minimum.
-            slot_state.min_when = unsafe { (*next).filed_when() };
+            slot_state.min_when = unsafe { (*slot_state.head).filed_when() };
         }
         head
     }

@@ -28,15 +28,13 @@ impl LockedStripe<'_> {
     /// `adjust_slots`, and any other filed node goes back into its own slot.
     /// Free and unfiled nodes lack `FILED` and are skipped. Step 4 is
     /// `link`'s exact running minimum.
-    pub(super) fn rebuild_slots(&mut self, due: &[(u32, u32)]) {
+    pub(super) fn rebuild_slots(&mut self, due: &[Location]) {
         let geometry = self.geometry();
         self.clear_slot_bounds(due);
 
         let inner = self.inner();
-        for &(level, slot) in due {
-            let slot_state = &mut inner.slots[geometry.slot_index(level, slot)];
-            slot_state.head = ptr::null_mut();
-            slot_state.min_when = 0;
+        for &location in due {
+            inner.slots[geometry.slot_index(location)] = Slot::empty();
         }
         inner.occupied.fill(0);
         inner.sorted_level0 = 0;
@@ -61,11 +59,11 @@ impl LockedStripe<'_> {
                 }
                 let location = Location::from_word(word);
                 if word & (MODIFIED | ZOMBIE) != 0 {
-                    marked.push((node, location.level, location.slot));
+                    marked.push((node, location));
                 } else {
                     // SAFETY: stripe lock held, so `filed_when` is stable.
                     let filed_when = unsafe { node_ref.filed_when() };
-                    inner.link(geometry, location.level, location.slot, node, filed_when);
+                    inner.link(geometry, location, node, filed_when);
                 }
             }
         }
@@ -92,8 +90,11 @@ impl LockedStripe<'_> {
                 if occupied == 0 {
                     break;
                 }
-                let slot = occupied.trailing_zeros();
-                let mut node = self.inner().detach(geometry, level, slot);
+                let location = Location {
+                    level,
+                    slot: occupied.trailing_zeros(),
+                };
+                let mut node = self.inner().detach(geometry, location);
                 while !node.is_null() {
                     // SAFETY: as in `adjust_slots`.
                     let next = unsafe { (*node).next() };

@@ -20,7 +20,8 @@ impl LockedStripe<'_> {
                 geometry.slots_per_level() as u32
             };
             for slot in 0..slots {
-                let index = geometry.slot_index(level, slot);
+                let location = Location { level, slot };
+                let index = geometry.slot_index(location);
                 let slot_state = &inner.slots[index];
                 let occupied = inner.occupied[level as usize] & (1 << slot) != 0;
                 assert_eq!(
@@ -29,6 +30,7 @@ impl LockedStripe<'_> {
                     "stripe {stripe_index}: occupancy bit of slot {level}/{slot} is wrong"
                 );
                 let mut min = i64::MAX;
+                let mut count = 0;
                 let mut previous = i64::MIN;
                 let mut node = slot_state.head;
                 while !node.is_null() {
@@ -47,27 +49,35 @@ impl LockedStripe<'_> {
                         "stripe {stripe_index}: node's location disagrees with its slot"
                     );
                     let tick = geometry.deadline_to_tick(filed_when);
-                    let (expected_level, expected_slot) = geometry.location_for(elapsed, tick);
-                    if level == 0 {
-                        assert!(
-                            (expected_level, expected_slot) == (0, slot)
-                                || (tick <= elapsed
-                                    && slot == (elapsed & ((1 << geometry.slot_bits) - 1)) as u32),
-                            "stripe {stripe_index}: level-0 node at tick {tick} misfiled in slot {slot} (elapsed {elapsed})"
+                    let slot_mask = geometry.slots_per_level() as u64 - 1;
+                    if level == 0 && tick < elapsed {
+                        assert_eq!(
+                            u64::from(slot),
+                            elapsed & slot_mask,
+                            "stripe {stripe_index}: level-0 node at past tick {tick} outside the current slot (elapsed {elapsed})"
                         );
                     } else if level < geometry.overflow_level() {
-                        let start = geometry.slot_start_tick(elapsed, level, slot);
-                        let width = 1u64 << (level * geometry.slot_bits);
                         assert!(
-                            tick >= start && tick - start < width && start > elapsed,
-                            "stripe {stripe_index}: node at tick {tick} outside slot {level}/{slot} [{start}, +{width}) (elapsed {elapsed})"
+                            tick >= elapsed,
+                            "stripe {stripe_index}: node at tick {tick} in slot {level}/{slot} is behind elapsed {elapsed}"
+                        );
+                        assert_eq!(
+                            u64::from(slot),
+                            geometry.group(tick, level) & slot_mask,
+                            "stripe {stripe_index}: node at tick {tick} misfiled in slot {level}/{slot} (elapsed {elapsed})"
+                        );
+                        assert!(
+                            geometry.group(tick, level + 1) - geometry.group(elapsed, level + 1)
+                                <= 1,
+                            "stripe {stripe_index}: node at tick {tick} beyond the two rotations of level {level} (elapsed {elapsed})"
                         );
                     } else {
-                        assert_eq!(
-                            expected_level, level,
-                            "stripe {stripe_index}: overflow node at tick {tick} fits the wheel (elapsed {elapsed})"
+                        assert!(
+                            tick >= elapsed,
+                            "stripe {stripe_index}: overflow node at tick {tick} is behind elapsed {elapsed}"
                         );
                     }
+                    count += 1;
                     if level == 0 && inner.sorted_level0 & (1 << slot) != 0 {
                         assert!(
                             filed_when >= previous,
@@ -97,10 +107,21 @@ impl LockedStripe<'_> {
                     // SAFETY: stripe lock held.
                     node = unsafe { node_ref.next() };
                 }
-                if occupied {
+                assert_eq!(
+                    slot_state.len, count,
+                    "stripe {stripe_index}: slot {level}/{slot} length is off"
+                );
+                if occupied && level == 0 {
                     assert_eq!(
                         slot_state.min_when, min,
                         "stripe {stripe_index}: slot {level}/{slot} minimum is not exact"
+                    );
+                } else if occupied {
+                    // Above level 0 the cascade ahead may leave a lower bound.
+                    assert!(
+                        slot_state.min_when > 0 && slot_state.min_when <= min,
+                        "stripe {stripe_index}: slot {level}/{slot} minimum {} is above its nodes' {min}",
+                        slot_state.min_when
                     );
                 }
             }
