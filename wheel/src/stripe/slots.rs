@@ -121,10 +121,10 @@ impl StripeInner {
     pub(super) fn earliest(&self, geometry: Geometry) -> Option<(Location, i64)> {
         let mut best: Option<(Location, i64)> = None;
         for level in 0..=geometry.overflow_level() {
-            if let Some((location, min)) = self.first_of_level(geometry, level) {
-                if best.is_none_or(|(_, best_min)| min <= best_min) {
-                    best = Some((location, min));
-                }
+            if let Some((location, min)) = self.first_of_level(geometry, level)
+                && best.is_none_or(|(_, best_min)| min <= best_min)
+            {
+                best = Some((location, min));
             }
         }
         best
