@@ -12,31 +12,42 @@
 //!   one node lock and at most one stripe lock; timers in different stripes
 //!   never contend. `check` takes stripes one at a time and merges them so
 //!   that timers fire in deadline order overall.
-//! * **Levels of hashed slots.** Each stripe has levels of 2^`slot_bits`
-//!   slots (64 by default); each level is 2^`slot_bits` times coarser than
-//!   the one below. A timer sits at the level its distance from the
-//!   stripe's elapsed tick selects, in the slot its deadline's bits name.
-//!   Occupancy bitmaps find the next non-empty slot without scanning, and
-//!   deadlines beyond the top level wait in an overflow list.
-//! * **Exact.** Slots index, they do not round: each slot keeps the exact
-//!   minimum of its deadlines, a level-0 slot is sorted before it fires, and
-//!   a timer fires only once the check time reaches its exact `when`, with
-//!   `delay = now - when`, as Go's heap does. The wake time is the exact
-//!   minimum, not a slot boundary.
+//! * **Levels of hashed slots, two rotations each.** Each stripe has levels
+//!   of 2·2^`slot_bits` slots (128 by default); each level is
+//!   2^`slot_bits` times coarser than the one below and holds two of the
+//!   level above's slots: the current one and the next. A timer sits at the
+//!   lowest level that reaches it, in the slot its deadline's bits name.
+//!   Occupancy bitmaps find each level's next non-empty slot without
+//!   scanning, and deadlines beyond the top level wait in an overflow list.
+//! * **Bounded pauses.** Because a level also holds the next slot of the
+//!   level above, that slot's timers move down a whole slot width before
+//!   it comes due, a share per check (the cascade ahead), instead of all at
+//!   once. A timer moved earlier is listed on its stripe, and the next
+//!   check re-files just the listed timers, each unlinked in O(1). Apart
+//!   from the timers it fires, a check moves at most `CASCADE_BUDGET`
+//!   nodes a level and settles only the timers moved since the last one,
+//!   as long as checks come by the time `check` returns.
+//! * **Exact.** Slots index, they do not round: each slot keeps a lower
+//!   bound on its deadlines that is exact once it matters (a level-0 slot
+//!   is sorted, its minimum exact, before it fires), and a timer fires only
+//!   once the check time reaches its exact `when`, with `delay = now -
+//!   when`, as Go's heap does. The wake time is never later than the
+//!   earliest deadline and not a slot boundary.
 //! * **Lazy, Go's way.** Moving a timer later only records the new deadline
 //!   and `MODIFIED` under the timer's lock; the timer is re-filed when its
-//!   old slot comes due. Moving it earlier also lowers its slot's (and
-//!   stripe's) `min_when_modified`, *after* publishing `MODIFIED`: the
-//!   state-before-min-update rule that Go's CL 574741 introduced, on which
-//!   the stripe's four-step adjust relies. Every word read without a lock,
-//!   and how its orderings pair, is in one table: `protocol.rs`.
+//!   old slot comes due. Moving it earlier also lists it on its stripe and
+//!   lowers the stripe's `min_when_modified`, *after* publishing the move:
+//!   the state-before-min-update rule that Go's CL 574741 introduced, on
+//!   which the stripe's adjust relies. Every word read without a lock, and
+//!   how its orderings pair, is in one table: `protocol.rs`.
 //! * **Bounded garbage, safe memory.** `stop` leaves a zombie in its slot;
 //!   zombies are swept once they exceed a quarter of a stripe's filed
 //!   timers, by one scan of the stripe's nodes in address order (which the
 //!   processor prefetches) rather than a walk of its lists (a cache miss a
-//!   node at scale). Nodes are 64 bytes, carved from per-stripe slabs that are never
-//!   returned to the allocator while the stripe lives (type-stable memory):
-//!   see `slab.rs` for why that makes reclamation safe without epochs.
+//!   node at scale). Nodes are 64 bytes, carved from per-stripe slabs of
+//!   32 KiB chunks that are never returned to the allocator while the
+//!   stripe lives (type-stable memory): see `slab.rs` for why that makes
+//!   reclamation safe without epochs.
 //!
 //! # Example
 //!

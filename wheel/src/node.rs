@@ -12,7 +12,7 @@
 //! | `word` | atomic; see the table below |
 //! | `when`, `period`, `seq`, `callback` | the node lock |
 //! | `filed_when` | written under both the stripe lock and the node lock; read under either |
-//! | `next` | the stripe lock |
+//! | `next`, `prev` | the stripe lock |
 //!
 //! # The word
 //!
@@ -40,6 +40,7 @@
 //! levels with a single CAS that fails if anyone holds or changes the node.
 
 use crate::Callback;
+use crate::slab::NO_NODE;
 use crate::sync::UnsafeCell;
 use crate::sync::atomic::{AtomicU32, Ordering};
 
@@ -75,6 +76,10 @@ const SPINS_BEFORE_PARKING: u32 = 64;
 /// One timer. See the module doc for what protects each field.
 pub(crate) struct Node {
     pub(crate) word: AtomicU32,
+    /// The slab index of the node before this one in its slot list
+    /// ([`NO_NODE`] at the head): a 32-bit index instead of a pointer keeps
+    /// the node at 64 bytes.
+    prev: UnsafeCell<u32>,
     when: UnsafeCell<i64>,
     period: UnsafeCell<i64>,
     seq: UnsafeCell<u64>,
@@ -118,6 +123,7 @@ impl Node {
     pub(crate) fn new() -> Node {
         Node {
             word: AtomicU32::new(0),
+            prev: UnsafeCell::new(NO_NODE),
             when: UnsafeCell::new(0),
             period: UnsafeCell::new(0),
             seq: UnsafeCell::new(0),
@@ -299,6 +305,30 @@ impl Node {
         // SAFETY: `next` is only accessed under the stripe lock, which the
         // caller holds, so this is the only access.
         self.next.with_mut(|slot| unsafe { *slot = next });
+    }
+
+    /// The slab index of the node before this one in its list.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock of the stripe that owns the node.
+    #[inline]
+    pub(crate) unsafe fn prev(&self) -> u32 {
+        // SAFETY: `prev` is only accessed under the stripe lock, which the
+        // caller holds, so there is no concurrent write.
+        self.prev.with(|prev| unsafe { *prev })
+    }
+
+    /// Sets the slab index of the node before this one.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock of the stripe that owns the node.
+    #[inline]
+    pub(crate) unsafe fn set_prev(&self, prev: u32) {
+        // SAFETY: `prev` is only accessed under the stripe lock, which the
+        // caller holds, so this is the only access.
+        self.prev.with_mut(|slot| unsafe { *slot = prev });
     }
 
     /// The deadline the node is filed under.

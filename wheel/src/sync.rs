@@ -17,10 +17,10 @@ pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
 /// Atomic types and orderings.
 pub(crate) mod atomic {
     #[cfg(not(loom))]
-    pub(crate) use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering, fence};
+    pub(crate) use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
 
     #[cfg(loom)]
-    pub(crate) use loom::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering, fence};
+    pub(crate) use loom::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
 }
 
 /// An `UnsafeCell` with loom's closure-based access API, so that loom can

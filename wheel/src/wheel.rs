@@ -277,7 +277,7 @@ impl TimingWheel {
             // SAFETY: just allocated from this stripe; no handle exists yet.
             unsafe { locked.start(node, callback, when, period) };
             if stripe.needs_purge() {
-                locked.adjust(i64::MAX, true);
+                locked.adjust(true);
             }
             node
         };
@@ -308,8 +308,9 @@ impl TimingWheel {
     /// `t.modify`). Returns whether the timer was pending.
     ///
     /// Moving a filed timer later only records the new deadline under the
-    /// timer's lock; moving it earlier also lowers its slot's bound, after
-    /// publishing the change (the state-before-min-update rule).
+    /// timer's lock; moving it earlier also lists it on its stripe and
+    /// lowers the stripe's bound, in that order (the state-before-min-update
+    /// rule). All of it is O(1).
     ///
     /// # Panics
     ///
@@ -340,9 +341,12 @@ impl TimingWheel {
         if node.load_word(Ordering::Relaxed) & FILED != 0 {
             let guard = node.lock();
             if guard.state() & FILED != 0 {
-                let (pending, old_callback, unlock_bits) =
+                let (pending, old_callback, unlock_bits, drain) =
                     modify_filed(stripe, &guard, when, period, callback, seq);
                 guard.unlock_setting(unlock_bits);
+                if drain {
+                    stripe.lock().adjust(false);
+                }
                 drop(old_callback);
                 return pending;
             }
@@ -351,22 +355,24 @@ impl TimingWheel {
         // file it.
         let mut locked = stripe.lock();
         let guard = node.lock();
-        let (pending, old_callback) = if guard.state() & FILED != 0 {
+        let (pending, old_callback, drain) = if guard.state() & FILED != 0 {
             // Another thread filed it meanwhile.
-            let (pending, old_callback, unlock_bits) =
+            let (pending, old_callback, unlock_bits, drain) =
                 modify_filed(stripe, &guard, when, period, callback, seq);
             guard.unlock_setting(unlock_bits);
-            (pending, old_callback)
+            (pending, old_callback, drain)
         } else {
             let pending = guard.when() > 0;
             let old_callback = set_arguments(&guard, period, callback, seq);
             guard.set_when(when);
             locked.file_new(&guard, when);
             drop(guard);
-            (pending, old_callback)
+            (pending, old_callback, false)
         };
         if stripe.needs_purge() {
-            locked.adjust(i64::MAX, true);
+            locked.adjust(true);
+        } else if drain {
+            locked.adjust(false);
         }
         drop(locked);
         drop(old_callback);
@@ -422,7 +428,7 @@ impl TimingWheel {
             drop(guard);
         }
         if stripe.needs_purge() {
-            stripe.lock().adjust(i64::MAX, true);
+            stripe.lock().adjust(true);
         }
         pending
     }
@@ -485,7 +491,7 @@ impl TimingWheel {
         // line.
         for stripe in self.stripes.iter() {
             if stripe.needs_purge() {
-                stripe.lock().adjust(i64::MAX, true);
+                stripe.lock().adjust(true);
             }
         }
         let maintenance = self
@@ -502,7 +508,7 @@ impl TimingWheel {
     }
 
     /// The time the wheel next needs a check, or 0 if it holds no timers:
-    /// the minimum over stripes of their exact per-slot minimums and
+    /// the minimum over stripes of their per-slot minimums and
     /// modified bounds. Never later than the earliest pending deadline;
     /// lock-free.
     ///
@@ -608,7 +614,9 @@ fn set_arguments(
 }
 
 /// Go's `t.modify` for a filed timer: lazy. Returns whether it was pending,
-/// the old callback, and the state bits to set when unlocking.
+/// the old callback, the state bits to set when unlocking, and whether the
+/// stripe's list of nodes moved earlier wants draining once the node is
+/// unlocked.
 fn modify_filed(
     stripe: &Stripe,
     guard: &NodeGuard<'_>,
@@ -616,7 +624,7 @@ fn modify_filed(
     period: i64,
     callback: Option<Callback>,
     seq: u64,
-) -> (bool, Option<Callback>, u32) {
+) -> (bool, Option<Callback>, u32, bool) {
     let pending = guard.when() > 0;
     let old_callback = set_arguments(guard, period, callback, seq);
     guard.set_when(when);
@@ -627,25 +635,12 @@ fn modify_filed(
     }
     let filed_when = guard.filed_when();
     let mut unlock_bits = 0;
+    let mut drain = false;
     if when < filed_when {
-        // Earlier than where it sits: the slot's bound must cover it.
-        #[cfg(not(gowheel_broken_min_order))]
-        {
-            // The state-before-min-update rule: publish MODIFIED first.
-            // Relaxed: `lower_modified_bounds` fences (SeqCst) before it
-            // loads the bounds, which orders this store for the adjuster
-            // (see `protocol`, the state-before-min-update handshake).
-            guard.set_bits(MODIFIED, Ordering::Relaxed);
-            stripe.lower_modified_bounds(guard, when);
-        }
-        #[cfg(gowheel_broken_min_order)]
-        {
-            // Deliberately broken, as Go was before CL 574741: lower the
-            // bound before publishing, so that the loom models can show the
-            // lost update.
-            stripe.lower_modified_bounds(guard, when);
-            guard.set_bits(MODIFIED, Ordering::Relaxed);
-        }
+        // Earlier than where it sits: mark it and list it on the stripe for
+        // the next adjust, which re-files it, then lower the stripe's bound
+        // so that the wake time covers it.
+        drain = stripe.record_moved_earlier(guard, when);
     } else if when != filed_when {
         // Later: just mark it, with the unlock; the slot comes due at or
         // before the old deadline and re-files it then. The stripe fires,
@@ -654,5 +649,5 @@ fn modify_filed(
         // is), so the bit need not be published before the unlock.
         unlock_bits = MODIFIED;
     }
-    (pending, old_callback, unlock_bits)
+    (pending, old_callback, unlock_bits, drain)
 }

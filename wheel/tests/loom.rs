@@ -12,14 +12,15 @@
 //! stripe), so deadlines a few nanoseconds apart already sit at different
 //! levels and cascade.
 //!
-//! With `--cfg gowheel_broken_min_order` added, `modify` lowers the slot
-//! bound *before* publishing `MODIFIED` (the order Go's CL 574741 fixed) and
-//! `loom_modify_earlier_racing_adjust` must fail: that is the proof that the
-//! model can see the bug. `loom_modify_earlier_in_another_slot_racing_adjust`
-//! guards a different rule (the stripe bound is always written by an RMW)
-//! and fails if that one is broken. `loom_modify_earlier_racing_purge`
-//! must fail too: the forced purge, which rebuilds the slots from a scan of
-//! the node slab instead of walking them, relies on the same rule.
+//! With `--cfg gowheel_broken_min_order` added, `modify` lowers the
+//! stripe's bound *before* publishing the move of a timer to an earlier
+//! deadline (marking it `MODIFIED` and listing it on the stripe): the order
+//! Go's CL 574741 fixed. Then `loom_modify_earlier_racing_adjust`,
+//! `loom_modify_earlier_in_another_slot_racing_adjust` and
+//! `loom_modify_earlier_racing_purge` must fail: that is the proof that the
+//! models can see the bug. The last one guards the forced purge, which
+//! rebuilds the slots from a scan of the node slab and finds moved nodes by
+//! their `MODIFIED` bit rather than the list.
 //!
 //! Without `--cfg loom` the same scenarios run on real threads, many times
 //! each (`GOWHEEL_MODEL_RUNS`, default 200), as part of the plain test
@@ -106,11 +107,10 @@ fn assert_moved_deadline_10_kept(wheel: &TimingWheel, log: &Log) {
 }
 
 /// A modify that moves a timer earlier races with the driver adjusting the
-/// timer's slot. Go's bug: the driver clears the slot's modified bound
-/// (step 2) and scans the slot (step 3) while the modify is between
-/// lowering that bound and publishing MODIFIED; the scan skips the timer,
-/// step 4 recomputes the minimum from its old deadline, and the timer fires
-/// late. The new deadline must never be lost: afterwards the wake time is at
+/// timer's stripe. Go's bug: the driver clears the modified bound (step 2)
+/// and takes the moved timers (step 3) while the modify is between lowering
+/// that bound and publishing the move; step 3 misses the timer, step 4
+/// recomputes the minimum from its old deadline, and the timer fires late. The new deadline must never be lost: afterwards the wake time is at
 /// most the new deadline, and a check then fires the timer.
 #[test]
 fn loom_modify_earlier_racing_adjust() {
@@ -147,8 +147,9 @@ fn loom_modify_earlier_racing_adjust() {
 /// The same race across slots: the driver adjusts a stripe because of a
 /// timer moved earlier in one slot, while another timer is moved earlier in
 /// a different slot and finds the stripe's bound already low enough to
-/// cover it. The driver must not clear that bound and skip the second slot
-/// without having seen its bound.
+/// cover it. The driver must not clear that bound and miss the second
+/// timer: the modifier's bound RMW, which always writes, is what makes the
+/// driver's take of the moved list see it.
 #[test]
 fn loom_modify_earlier_in_another_slot_racing_adjust() {
     model(|| {

@@ -1,10 +1,11 @@
-//! Adjusting: re-filing nodes moved earlier and removing zombies, slot by
-//! slot, under the state-before-min-update handshake (see `protocol`).
+//! Adjusting: re-filing the nodes moved earlier, which `modify` lists on
+//! the stripe, and (when forced) sweeping every slot of zombies, under the
+//! state-before-min-update handshake (see `protocol`).
 
 use super::sweep::SCAN_NODES_PER_FILED;
 use super::*;
 
-/// One slot's walk in step 3 of `adjust`.
+/// One slot's walk in a forced sweep by walking the lists.
 pub(super) struct SlotWalk {
     location: Location,
     index: usize,
@@ -17,32 +18,31 @@ pub(super) struct SlotWalk {
 }
 
 impl LockedStripe<'_> {
-    /// Applies the modifications recorded in slot bounds, removes zombies,
-    /// and re-files modified nodes (Go's `timers.adjust`, per slot). Unless
-    /// `force`, does nothing until the stripe's earliest modified deadline
-    /// is due at `upto`. With `force` every occupied slot is swept, which
-    /// purges all zombies.
+    /// Re-files every node listed as moved earlier (Go's `timers.adjust`,
+    /// but visiting only those nodes): each is unlinked from the slot it
+    /// sits in, in O(1), and filed under its new deadline. Unless `force`,
+    /// does nothing while nothing was listed since the last adjust. With
+    /// `force` every occupied slot is then swept, which purges all zombies.
     ///
-    /// For the stripe, then for each due slot: (1) fold the modified bound
-    /// into the locked-in minimum; (2) clear the bound, so that later
-    /// lowerings survive; (3) load each node's word, settling under its
-    /// lock those marked `MODIFIED` or `ZOMBIE`; (4) recompute the locked-in
-    /// minimum exactly. Why each step is ordered as it is: `protocol`, the
-    /// state-before-min-update handshake.
-    pub(crate) fn adjust(&mut self, upto: i64, force: bool) {
+    /// The steps: (1) fold the stripe's modified bound into the locked-in
+    /// minimum; (2) clear the bound, so that later lowerings survive;
+    /// (3) take the list and settle each node under its lock; (4) recompute
+    /// the locked-in minimum exactly. A modifier lists its node before it
+    /// lowers the bound, so whatever bound step 2 clears, step 3 sees the
+    /// node (see `protocol`, the state-before-min-update handshake).
+    pub(crate) fn adjust(&mut self, force: bool) {
         let stripe = self.stripe;
         if !force {
             // Relaxed: a quick test; the folding loop below acquires.
-            let first = stripe.min_when_modified.load(Ordering::Relaxed);
-            if first == 0 || first > upto {
+            if stripe.min_when_modified.load(Ordering::Relaxed) == 0 {
                 return;
             }
         }
-        // Stripe steps 1 and 2: fold, then clear what was folded.
+        // Steps 1 and 2: fold, then clear what was folded.
         loop {
-            // Acquire: pairs with the Release RMW in
-            // `lower_modified_bounds`; the clearing CAS below re-reads the
-            // latest value with Acquire too.
+            // Acquire: pairs with the Release RMW in `lower_stripe_bound`;
+            // the clearing CAS below re-reads the latest value with Acquire
+            // too.
             let modified = stripe.min_when_modified.load(Ordering::Acquire);
             let locked_in = stripe.min_when.load(Ordering::Relaxed);
             if modified != 0 && (locked_in == 0 || modified < locked_in) {
@@ -53,9 +53,9 @@ impl LockedStripe<'_> {
             // `Stripe::wake_time` (a reader that sees the cleared bound sees
             // the fold); Acquire makes the CAS, which reads the latest value
             // of the bound, synchronize with every modifier's Release RMW up
-            // to it, even one that rewrote the same value, so their slot
-            // bounds are visible to the slot loop below. Acquire on failure:
-            // the retry folds the newer value.
+            // to it, even one that rewrote the same value, so their listings
+            // are visible to step 3. Acquire on failure: the retry folds the
+            // newer value.
             if modified == 0
                 || stripe
                     .min_when_modified
@@ -66,91 +66,76 @@ impl LockedStripe<'_> {
             }
         }
 
-        // Only slots whose bound is due are adjusted now (all of them if
-        // forced); the others keep their bounds, and the earliest of those
-        // goes back into the stripe bound so that it still covers them. This
-        // spreads the work of many timers moved earlier over many checks
-        // instead of one long pause.
-        let geometry = self.geometry();
-        let mut earliest_skipped = i64::MAX;
-        let mut due = std::mem::take(&mut self.inner().due);
-        due.clear();
-        for level in 0..=geometry.overflow_level() {
-            let mut occupied = self.inner().occupied[level as usize];
-            while occupied != 0 {
-                let location = Location {
-                    level,
-                    slot: occupied.trailing_zeros(),
-                };
-                occupied &= occupied - 1;
-                let index = geometry.slot_index(location);
-                // Relaxed: a slot bound written before a stripe-bound RMW
-                // that the clearing CAS read is visible through its Acquire;
-                // one written later is covered by a stripe-bound RMW that
-                // came after the clear and survives for the next adjust.
-                let bound = stripe.slot_min_when_modified[index].load(Ordering::Relaxed);
-                if !force && (bound == 0 || bound > upto) {
-                    if bound != 0 {
-                        earliest_skipped = earliest_skipped.min(bound);
-                    }
-                    continue;
+        // Step 3.
+        let mut batch = std::mem::take(&mut self.inner().moved_batch);
+        stripe.take_moved(&mut batch);
+        for moved in batch.drain(..) {
+            self.settle_moved(moved.0);
+        }
+        self.inner().moved_batch = batch;
+
+        if force {
+            // A sweep of every slot scans the slab when that is cheaper than
+            // walking the lists: the slab holds every node the stripe ever
+            // needed at once, so after a peak it can dwarf what is filed now.
+            let geometry = self.geometry();
+            let mut occupied_slots = std::mem::take(&mut self.inner().due);
+            occupied_slots.clear();
+            for level in 0..=geometry.overflow_level() {
+                let mut occupied = self.inner().occupied[level as usize];
+                while occupied != 0 {
+                    occupied_slots.push(Location {
+                        level,
+                        slot: occupied.trailing_zeros(),
+                    });
+                    occupied &= occupied - 1;
                 }
-                due.push(location);
             }
-        }
-        // A sweep of every slot scans the slab when that is cheaper than
-        // walking the lists: the slab holds every node the stripe ever
-        // needed at once, so after a peak it can dwarf what is filed now.
-        if force && self.inner().slab.initialized() <= SCAN_NODES_PER_FILED * self.stripe.filed() {
-            self.rebuild_slots(&due);
-        } else {
-            self.adjust_slots(&due);
-        }
-        self.inner().due = due;
-        if earliest_skipped != i64::MAX {
-            // Before step 4 republishes `min_when`, which may no longer
-            // cover the skipped bounds.
-            stripe.lower_stripe_bound(earliest_skipped);
+            if self.inner().slab.initialized() <= SCAN_NODES_PER_FILED * stripe.filed() {
+                self.rebuild_slots(&occupied_slots);
+            } else {
+                self.sweep_slots(&occupied_slots);
+            }
+            self.inner().due = occupied_slots;
         }
 
-        // Stripe step 4.
+        // Step 4.
         self.publish_min_when();
     }
 
-    /// Step 2 of `adjust` for every slot in `due`, then the adjuster's
-    /// fence of the handshake described there: each clearing store is
-    /// ordered before step 3's loads of the nodes' words against the
-    /// modifier's fence. Relaxed stores: the fence orders them.
-    pub(super) fn clear_slot_bounds(&self, due: &[Location]) {
-        let geometry = self.geometry();
-        for &location in due {
-            self.stripe.slot_min_when_modified[geometry.slot_index(location)]
-                .store(0, Ordering::Relaxed);
+    /// Re-files the listed node `node` if it is still filed and modified:
+    /// unlinks it from its slot and files it under its deadline. A node
+    /// listed twice, re-filed since, stopped, or recycled and reused needs
+    /// nothing, or exactly this.
+    fn settle_moved(&mut self, node: *mut Node) {
+        // SAFETY: listed nodes are this stripe's slab nodes, valid while the
+        // stripe lives (type stability), and the stripe lock is held.
+        let guard = unsafe { &*node }.lock();
+        let state = guard.state();
+        if state & (FILED | MODIFIED) != FILED | MODIFIED || state & ZOMBIE != 0 {
+            return;
         }
-        fence(Ordering::SeqCst);
+        let geometry = self.geometry();
+        self.inner().unlink(geometry, guard.location(), node);
+        let when = guard.when();
+        self.file(&guard, when);
     }
 
-    /// Steps 2 to 4 of `adjust` for the slots in `due`.
-    ///
-    /// Step 1 at slot level needs nothing: a slot's `min_when` is read only
-    /// under the stripe lock, which is held until step 4 is done, so the
-    /// fold that matters to lock-free readers is the stripe's step 1, which
-    /// already covers every slot bound (a slot bound is lowered before its
-    /// stripe's).
+    /// The forced sweep of the slots in `due` (every occupied one) by
+    /// walking their lists: settles every node marked `MODIFIED` or
+    /// `ZOMBIE` and recomputes each slot's minimum exactly.
     ///
     /// The slots are walked together, one node of each in turn: a list walk
     /// is a chain of dependent loads, and interleaving independent chains
     /// lets the processor overlap their cache misses.
-    pub(super) fn adjust_slots(&mut self, due: &[Location]) {
+    pub(super) fn sweep_slots(&mut self, due: &[Location]) {
         let geometry = self.geometry();
-        self.clear_slot_bounds(due);
 
-        // Step 3: walk each list in place, unlinking the nodes marked
-        // MODIFIED or ZOMBIE onto a side list; the others stay where they
-        // are, untouched. If a node is modified after its load, it stays
-        // where it was filed, which the modification accounts for (a later
-        // move needs nothing here; an earlier one lowers this slot's bound
-        // after step 2, or was seen by this load).
+        // Walk each list in place, unlinking the nodes marked MODIFIED or
+        // ZOMBIE onto a side list; the others stay where they are,
+        // untouched. If a node is modified after its load, it stays where it
+        // was filed, which the modification accounts for (a later move needs
+        // nothing here; an earlier one lists the node for the next adjust).
         let inner = self.inner();
         let mut walkers = std::mem::take(&mut inner.walkers);
         let mut marked = std::mem::take(&mut inner.marked);
@@ -181,18 +166,25 @@ impl LockedStripe<'_> {
                 let node_ref = unsafe { &*node };
                 // SAFETY: as above.
                 let next = unsafe { node_ref.next() };
-                // Relaxed: the load of step 3, ordered after step 2 by the
-                // fence; a marked word is then locked (Acquire).
+                // Relaxed: a marked word is then locked (Acquire); a node
+                // marked after this load is listed for the next adjust.
                 if node_ref.load_word(Ordering::Relaxed) & (MODIFIED | ZOMBIE) == 0 {
                     // SAFETY: as above.
                     walk.kept_min = walk.kept_min.min(unsafe { node_ref.filed_when() });
                     walk.previous = node;
                 } else {
-                    if walk.previous.is_null() {
+                    let previous_index = if walk.previous.is_null() {
                         inner.slots[walk.index].head = next;
+                        NO_NODE
                     } else {
                         // SAFETY: as above.
                         unsafe { (*walk.previous).set_next(next) };
+                        // SAFETY: `previous` is a node of this stripe's slab.
+                        unsafe { NodeSlab::index_of(walk.previous) }
+                    };
+                    if !next.is_null() {
+                        // SAFETY: as above.
+                        unsafe { (*next).set_prev(previous_index) };
                     }
                     inner.slots[walk.index].len -= 1;
                     marked.push((node, walk.location));

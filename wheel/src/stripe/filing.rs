@@ -123,10 +123,10 @@ impl LockedStripe<'_> {
     /// minimum (0 if empty).
     ///
     /// An empty stripe also drops its modified bound (as Go's `deleteMin`
-    /// does when a heap empties). The bound may be stale by then: a
-    /// non-forced adjust re-lowers it from the bounds of the slots it
-    /// skips, and a cascade that later empties such a slot clears only the
-    /// slot's bound. A stale bound is only early, which is harmless while
+    /// does when a heap empties). The bound may be stale by then: a node
+    /// moved earlier can be fired, cascaded or swept out of the wheel
+    /// before an adjust clears the bound it lowered. A stale bound is only
+    /// early, which is harmless while
     /// timers are filed, but with none left it would make the wake time
     /// name a deadline when there is nothing to wait for. Clearing it loses
     /// nothing: a modifier writes the bound only while holding the lock of

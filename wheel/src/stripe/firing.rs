@@ -51,13 +51,19 @@ impl LockedStripe<'_> {
     pub(crate) fn process(&mut self, now: i64, upto: i64) {
         let geometry = self.geometry();
         let upto_tick = geometry.deadline_to_tick(upto);
-        self.adjust(upto, false);
+        self.adjust(false);
         while let Some((location, min)) = self.inner().earliest(geometry) {
             if min > upto {
                 break;
             }
             if location.level > 0 {
                 self.cascade_now(location, min);
+                continue;
+            }
+            // The minimum may be a lower bound until the slot is sorted.
+            let inner = self.inner();
+            inner.sort_level0(geometry, location.slot);
+            if inner.slots[geometry.slot_index(location)].min_when > upto {
                 continue;
             }
             if let HeadOutcome::Fire {
@@ -76,7 +82,7 @@ impl LockedStripe<'_> {
                 });
                 // A callback may have moved timers of this stripe earlier;
                 // pick those up before going on.
-                self.adjust(upto, false);
+                self.adjust(false);
             }
         }
         let inner = self.inner();
@@ -100,12 +106,6 @@ impl LockedStripe<'_> {
         let inner = self.inner();
         inner.elapsed = inner.elapsed.max(geometry.deadline_to_tick(min));
         let mut node = inner.detach(geometry, location);
-        // No deadline depends on this bound once the slot is empty (see
-        // `protocol`, *slot bound*: every node is moved under its lock or by
-        // a CAS that a lock holder makes fail). Relaxed: no reader depends
-        // on seeing the clear.
-        self.stripe.slot_min_when_modified[geometry.slot_index(location)]
-            .store(0, Ordering::Relaxed);
         while !node.is_null() {
             // SAFETY: the stripe lock is held and filed nodes are valid.
             let next = unsafe { (*node).next() };
@@ -168,8 +168,6 @@ impl LockedStripe<'_> {
                 self.inner().ahead[level as usize].moved += 1;
             }
             if len == 0 {
-                // As in `cascade_now`.
-                self.stripe.slot_min_when_modified[index].store(0, Ordering::Relaxed);
                 continue;
             }
             // The latest tick by which at most CASCADE_BUDGET nodes will

@@ -3,44 +3,42 @@
 //!
 //! # Ground rules
 //!
-//! * Everything in [`StripeInner`] (slot lists, per-slot `min_when`,
-//!   occupancy bitmaps, `elapsed`, the node slab) is protected by the stripe
-//!   lock. So is each node's `next`, and `filed_when` together with the
-//!   node lock.
+//! * Everything in [`StripeInner`] (slot lists, per-slot `min_when` and
+//!   length, occupancy bitmaps, `elapsed`, the cascade-ahead progress, the
+//!   node slab) is protected by the stripe lock. So are each node's `next`
+//!   and `prev`, and `filed_when` together with the node lock.
 //! * The stripe lock is taken before a node lock, never after (lock order
-//!   stripe, then node). Callbacks run with neither held.
+//!   stripe, then node). The list of nodes moved earlier has its own small
+//!   lock, taken under a node lock and never held while taking another.
+//!   Callbacks run with no lock held.
 //! * `min_when` (the stripe's "locked-in" minimum) is written only under the
-//!   stripe lock; `min_when_modified` and the per-slot
-//!   `slot_min_when_modified` are lowered by `modify` without it and
-//!   cleared by the stripe's `adjust`.
+//!   stripe lock; `min_when_modified` is lowered by `modify` without it and
+//!   cleared by the stripe's `adjust`. Every word read without a lock is in
+//!   the table in `protocol`.
 //!
 //! # Filing
 //!
-//! `elapsed` is the tick up to which the stripe has been processed. A node
-//! whose filed deadline is in tick `t` sits at the level of the highest
-//! group of `slot_bits` bits in which `t` and `elapsed` differ, in the slot
-//! named by that group of `t` (see [`Geometry::location_for`]). Two facts
-//! follow, and the code relies on them:
+//! `elapsed` is the tick up to which the stripe has been processed. Each
+//! level holds two rotations of slots, and a node whose filed deadline is
+//! in tick `t` sits at the lowest level whose two rotations reach `t`: the
+//! level whose next level up has `t` in the same slot as `elapsed`, or the
+//! next one (see [`Geometry::location_for`]). Within a level, slots are in
+//! deadline order starting at `elapsed`'s own, so the first occupied slot
+//! of each level, found from its bitmap in O(1), holds that level's
+//! earliest deadlines, and the least of those minimums over the levels is
+//! the stripe's. Moving `elapsed` forward keeps every node where it may be
+//! as long as no filed deadline is behind it, which `process` ensures by
+//! firing or cascading everything due first. A deadline already at or
+//! before `elapsed` is filed in the current level-0 slot, which is first in
+//! order anyway.
 //!
-//! 1. **Order.** Every node at level `L` is filed later than every node at
-//!    levels below `L`, and within a level, slots are in deadline order
-//!    starting at `elapsed`'s own group. So the first occupied slot, found
-//!    from the bitmaps in O(levels), holds the earliest filed deadlines,
-//!    and its `min_when` is the stripe's minimum.
-//! 2. **Stability.** Moving `elapsed` forward keeps every other node where
-//!    it belongs, as long as `elapsed` never passes the start of an occupied
-//!    slot of level above 0 without cascading it (re-filing its nodes
-//!    against the new `elapsed`).
+//! Slots index, they do not round: a level-0 slot spans one tick, and a
+//! node in it fires only when the check time reaches its exact `when`.
 //!
-//! A deadline already at or before `elapsed` is filed in the current level-0
-//! slot, which is first in order anyway. Slots index, they do not round: a
-//! level-0 slot spans one tick, and a node in it fires only when the check
-//! time reaches its exact `when`; per-slot minimums are exact deadlines, so
-//! the wake time is too.
+//! # Lazy modification and bounded work
 //!
-//! # Lazy modification and the four steps
-//!
-//! See [`LockedStripe::adjust`].
+//! See [`LockedStripe::adjust`] (nodes moved earlier) and the `firing`
+//! module (the cascade ahead).
 
 mod adjust;
 mod filing;
@@ -60,8 +58,8 @@ use crate::config::Geometry;
 use crate::deferred::DeferredDrops;
 use crate::next_periodic_when;
 use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, Node, NodeGuard, ZOMBIE};
-use crate::slab::NodeSlab;
-use crate::sync::atomic::{AtomicI64, AtomicUsize, Ordering, fence};
+use crate::slab::{NO_NODE, NodeSlab};
+use crate::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use crate::sync::{Mutex, MutexGuard};
 
 /// The part of a stripe its lock protects.
@@ -86,6 +84,8 @@ pub(crate) struct StripeInner {
     due: Vec<Location>,
     walkers: Vec<SlotWalk>,
     marked: Vec<(*mut Node, Location)>,
+    /// Scratch space for `adjust`: the list of moved nodes being settled.
+    moved_batch: Vec<MovedNode>,
 }
 
 // SAFETY: the raw node pointers point into the stripe's own slab; they are
@@ -107,8 +107,10 @@ pub(crate) struct Stripe {
     /// A lower bound on the `when` of nodes moved earlier than where they
     /// are filed; 0 if none. Lowered by `modify` without the stripe lock.
     min_when_modified: AtomicI64,
-    /// The same bound per slot.
-    slot_min_when_modified: Box<[AtomicI64]>,
+    /// Nodes moved earlier than the deadline they are filed under, listed
+    /// by `modify` for the next `adjust` to re-file (duplicates and stale
+    /// entries allowed).
+    moved: Mutex<Vec<MovedNode>>,
     /// Nodes filed in this stripe, zombies included.
     filed: AtomicUsize,
     /// Filed nodes that are zombies.
@@ -118,23 +120,17 @@ pub(crate) struct Stripe {
     maintenance_when: AtomicI64,
 }
 
-/// Lowers a slot's bound to at most `when` (0 counts as no bound), writing
-/// nothing if it is already at or below `when`. Lock-free.
-fn lower_bound(bound: &AtomicI64, when: i64) {
-    // Relaxed load: the caller's SeqCst fence orders it against the
-    // adjuster's clearing store of this bound (the state-before-min-update
-    // handshake); the CAS validates the value.
-    let mut old = bound.load(Ordering::Relaxed);
-    while old == 0 || when < old {
-        // Relaxed: the adjuster learns of this write through the stripe
-        // bound's Release RMW that follows it, or through the fence
-        // handshake.
-        match bound.compare_exchange_weak(old, when, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => return,
-            Err(current) => old = current,
-        }
-    }
-}
+/// A node listed as moved earlier: a pointer into the stripe's own slab.
+pub(crate) struct MovedNode(pub(super) *mut Node);
+
+// SAFETY: the pointer is only dereferenced by the stripe that owns the
+// node, under its lock; the slab keeps it valid while the stripe lives.
+unsafe impl Send for MovedNode {}
+
+/// How many listed nodes make the modifier that lists the last one drain
+/// the list itself (under the stripe lock), so that the list stays short
+/// even when no check comes for a while.
+const MOVED_BACKLOG: usize = 1024;
 
 impl Stripe {
     pub(crate) fn new(wheel_id: u64, geometry: Geometry) -> Stripe {
@@ -153,10 +149,11 @@ impl Stripe {
                 due: Vec::new(),
                 walkers: Vec::new(),
                 marked: Vec::new(),
+                moved_batch: Vec::new(),
             }),
             min_when: AtomicI64::new(0),
             min_when_modified: AtomicI64::new(0),
-            slot_min_when_modified: (0..slot_count).map(|_| AtomicI64::new(0)).collect(),
+            moved: Mutex::new(Vec::new()),
             filed: AtomicUsize::new(0),
             zombies: AtomicUsize::new(0),
             maintenance_when: AtomicI64::new(0),
@@ -237,24 +234,63 @@ impl Stripe {
     }
 
     /// Records that the locked node `guard`, filed in this stripe, now has a
-    /// deadline `when` earlier than the one it is filed under: lowers the
-    /// bound of its slot, then of the stripe, so that `wake_time` covers it
-    /// and the next `adjust` re-files it. The caller has already published
-    /// `MODIFIED`; the fence is the modifier's half of the handshake (see
-    /// `protocol`, *slot bound* and *stripe bound*).
-    pub(crate) fn lower_modified_bounds(&self, guard: &NodeGuard<'_>, when: i64) {
-        let location = guard.location();
-        let index = self.geometry.slot_index(location);
-        fence(Ordering::SeqCst);
-        lower_bound(&self.slot_min_when_modified[index], when);
-        self.lower_stripe_bound(when);
+    /// deadline `when` earlier than the one it is filed under: marks it
+    /// `MODIFIED` and lists it for the next `adjust`, then lowers the
+    /// stripe's bound so that `wake_time` covers it. Publishing the move
+    /// first is the modifier's half of the state-before-min-update
+    /// handshake (see `protocol`). Returns whether the list has grown long
+    /// enough that the caller, once it has released the node lock, should
+    /// adjust the stripe itself.
+    pub(crate) fn record_moved_earlier(&self, guard: &NodeGuard<'_>, when: i64) -> bool {
+        let node = guard.node() as *const Node as *mut Node;
+        #[cfg(not(gowheel_broken_min_order))]
+        {
+            // Relaxed: readers of the bit take the node lock (the adjust
+            // that settles the listed node, a sweep that finds it marked),
+            // which this modify's unlock releases to.
+            guard.set_bits(MODIFIED, Ordering::Relaxed);
+            let backlog = self.push_moved(node);
+            self.lower_stripe_bound(when);
+            backlog >= MOVED_BACKLOG
+        }
+        #[cfg(gowheel_broken_min_order)]
+        {
+            // Deliberately broken, as Go was before CL 574741: lower the
+            // bound before publishing the move, so that the loom models can
+            // show the lost update.
+            self.lower_stripe_bound(when);
+            guard.set_bits(MODIFIED, Ordering::Relaxed);
+            self.push_moved(node) >= MOVED_BACKLOG
+        }
+    }
+
+    /// Lists `node` as moved earlier; returns the list's length.
+    fn push_moved(&self, node: *mut Node) -> usize {
+        let mut moved = self
+            .moved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        moved.push(MovedNode(node));
+        moved.len()
+    }
+
+    /// Swaps the list of moved nodes with `batch` (empty), under the list's
+    /// lock, so the nodes can be settled without it.
+    pub(super) fn take_moved(&self, batch: &mut Vec<MovedNode>) {
+        debug_assert!(batch.is_empty());
+        let mut moved = self
+            .moved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        std::mem::swap(&mut *moved, batch);
     }
 
     /// Lowers the stripe's modified bound to at most `when` with an RMW that
-    /// always writes (see `lower_modified_bounds` for why it must write).
-    pub(crate) fn lower_stripe_bound(&self, when: i64) {
+    /// always writes, even when the bound is already lower (see `protocol`,
+    /// *stripe bound*, for why it must write).
+    fn lower_stripe_bound(&self, when: i64) {
         // Release: pairs with the AcqRel fold-and-clear in `adjust`, making
-        // the slot bounds written before it visible there.
+        // the listing made before it visible there.
         let _ =
             self.min_when_modified
                 .fetch_update(Ordering::Release, Ordering::Relaxed, |bound| {

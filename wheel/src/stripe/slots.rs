@@ -1,11 +1,16 @@
 //! Slot lists: linking, unlinking, finding the earliest slot, and sorting a
 //! level-0 slot before it fires.
 //!
+//! Slots are singly linked forwards by pointer and backwards by slab index
+//! (see `slab`), so a node anywhere in a list unlinks in O(1).
+//!
 //! Each slot keeps its length and a minimum of its nodes' `filed_when`. The
-//! minimum is exact for level-0 slots and for every slot that has only had
-//! nodes linked since it was last emptied; taking nodes off the front of a
-//! higher-level slot (the cascade ahead, see `firing`) leaves it a lower
-//! bound, which can only make the wake time early, never late.
+//! minimum is exact for a sorted level-0 slot and for every slot that has
+//! only had nodes linked since it was last emptied; taking nodes out of a
+//! slot otherwise (the cascade ahead, see `firing`; a node moved earlier,
+//! see `adjust`) leaves it a lower bound, which can only make the wake time
+//! early, never late. A level-0 slot is sorted, which makes its minimum
+//! exact, before anything in it fires.
 
 use super::*;
 
@@ -44,8 +49,14 @@ impl StripeInner {
         let slot_state = &mut self.slots[geometry.slot_index(location)];
         let head = slot_state.head;
         // SAFETY: the stripe lock is held (we are inside its mutex) and the
-        // node belongs to this stripe.
-        unsafe { (*node).set_next(head) };
+        // node, like the head, belongs to this stripe.
+        unsafe {
+            (*node).set_next(head);
+            (*node).set_prev(NO_NODE);
+            if !head.is_null() {
+                (*head).set_prev(NodeSlab::index_of(node));
+            }
+        }
         slot_state.head = node;
         slot_state.len += 1;
         if head.is_null() {
@@ -92,8 +103,46 @@ impl StripeInner {
         if next.is_null() {
             slot_state.min_when = 0;
             self.occupied[location.level as usize] &= !(1 << location.slot);
+        } else {
+            // SAFETY: stripe lock held; `next` is a filed node.
+            unsafe { (*next).set_prev(NO_NODE) };
         }
         head
+    }
+
+    /// Unlinks `node` from the slot at `location`, wherever it is in the
+    /// list, in O(1) (through its backward link). The slot's minimum stays
+    /// exact if the slot is sorted or empties, and is otherwise kept as a
+    /// lower bound for what stays (see the module doc).
+    pub(super) fn unlink(&mut self, geometry: Geometry, location: Location, node: *mut Node) {
+        // SAFETY: stripe lock held; `node` is filed at `location`, and its
+        // neighbours are filed nodes of this stripe.
+        let (prev, next) = unsafe { ((*node).prev(), (*node).next()) };
+        let slot_state = &mut self.slots[geometry.slot_index(location)];
+        if prev == NO_NODE {
+            debug_assert_eq!(slot_state.head, node);
+            slot_state.head = next;
+        } else {
+            // SAFETY: as above.
+            unsafe { (*self.slab.node_at(prev)).set_next(next) };
+        }
+        if !next.is_null() {
+            // SAFETY: as above.
+            unsafe { (*next).set_prev(prev) };
+        }
+        let slot_state = &mut self.slots[geometry.slot_index(location)];
+        slot_state.len -= 1;
+        if slot_state.head.is_null() {
+            slot_state.min_when = 0;
+            self.occupied[location.level as usize] &= !(1 << location.slot);
+        } else if prev == NO_NODE
+            && location.level == 0
+            && self.sorted_level0 & (1 << location.slot) != 0
+        {
+            // SAFETY: stripe lock held; the new head is a filed node and
+            // holds the sorted list's minimum.
+            slot_state.min_when = unsafe { (*slot_state.head).filed_when() };
+        }
     }
 
     /// The first occupied slot of `level` in deadline order (rotated from
@@ -130,7 +179,8 @@ impl StripeInner {
         best
     }
 
-    /// Sorts level-0 slot `slot` by `filed_when` unless it already is.
+    /// Sorts level-0 slot `slot` by `filed_when` unless it already is,
+    /// which makes its minimum exact.
     pub(super) fn sort_level0(&mut self, geometry: Geometry, slot: u32) {
         if self.sorted_level0 & (1 << slot) != 0 {
             return;
@@ -150,9 +200,22 @@ impl StripeInner {
         for &node in scratch.iter().rev() {
             // SAFETY: stripe lock held.
             unsafe { (*node).set_next(next) };
+            if !next.is_null() {
+                // SAFETY: stripe lock held; both are this stripe's nodes.
+                unsafe { (*next).set_prev(NodeSlab::index_of(node)) };
+            }
             next = node;
         }
+        if !next.is_null() {
+            // SAFETY: stripe lock held.
+            unsafe { (*next).set_prev(NO_NODE) };
+        }
         self.slots[index].head = next;
+        // SAFETY: stripe lock held; sorting a non-empty slot leaves its
+        // least deadline at the head.
+        self.slots[index].min_when = scratch
+            .first()
+            .map_or(0, |&head| unsafe { (*head).filed_when() });
         self.sorted_level0 |= 1 << slot;
         self.scratch = scratch;
     }

@@ -11,26 +11,24 @@ use super::*;
 pub(super) const SCAN_NODES_PER_FILED: usize = 4;
 
 impl LockedStripe<'_> {
-    /// Steps 2 to 4 of `adjust` for every occupied slot (`due` lists them
-    /// all): the forced adjust that purges every zombie, when the slab holds
-    /// at most `SCAN_NODES_PER_FILED` nodes per filed one (otherwise
-    /// `adjust_slots` walks the lists).
+    /// The forced sweep of every occupied slot (`due` lists them all),
+    /// which purges every zombie, when the slab holds at most
+    /// `SCAN_NODES_PER_FILED` nodes per filed one (otherwise `sweep_slots`
+    /// walks the lists).
     ///
     /// Instead of walking the slot lists, which is a chain of dependent
     /// loads, one cache miss per node once the stripe outgrows the caches,
     /// it empties every list and rebuilds them all from one scan of the
     /// slab in address order, which the processor can prefetch. A filed
     /// node's word names its slot, and the stripe lock, held throughout,
-    /// keeps that location, `FILED` and `filed_when` stable. The scan is
-    /// step 3: it loads each word after the step-2 fence, exactly as the
-    /// walk does, so the state-before-min-update handshake is unchanged; a
-    /// node marked `MODIFIED` or `ZOMBIE` is settled under its lock as in
-    /// `adjust_slots`, and any other filed node goes back into its own slot.
-    /// Free and unfiled nodes lack `FILED` and are skipped. Step 4 is
-    /// `link`'s exact running minimum.
+    /// keeps that location, `FILED` and `filed_when` stable. A node marked
+    /// `MODIFIED` or `ZOMBIE` is settled under its lock as in `sweep_slots`,
+    /// and any other filed node goes back into its own slot (a node moved
+    /// earlier after its load is listed for the next adjust). Free and
+    /// unfiled nodes lack `FILED` and are skipped. The slots' minimums are
+    /// `link`'s exact running minimums.
     pub(super) fn rebuild_slots(&mut self, due: &[Location]) {
         let geometry = self.geometry();
-        self.clear_slot_bounds(due);
 
         let inner = self.inner();
         for &location in due {
@@ -49,8 +47,7 @@ impl LockedStripe<'_> {
                 let node = unsafe { first.add(offset) };
                 // SAFETY: as above.
                 let node_ref = unsafe { &*node };
-                // Relaxed: the load of step 3, ordered after step 2 by the
-                // fence; a marked word is then locked (Acquire). FILED and
+                // Relaxed: a marked word is then locked (Acquire). FILED and
                 // the location change only under the stripe lock, which we
                 // hold.
                 let word = node_ref.load_word(Ordering::Relaxed);

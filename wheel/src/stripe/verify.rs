@@ -33,9 +33,22 @@ impl LockedStripe<'_> {
                 let mut count = 0;
                 let mut previous = i64::MIN;
                 let mut node = slot_state.head;
+                let mut previous_index = NO_NODE;
                 while !node.is_null() {
                     // SAFETY: filed nodes are valid and the stripe lock is held.
                     let node_ref = unsafe { &*node };
+                    // SAFETY: as above.
+                    let (prev, index) = unsafe { (node_ref.prev(), NodeSlab::index_of(node)) };
+                    assert_eq!(
+                        prev, previous_index,
+                        "stripe {stripe_index}: backward link broken in slot {level}/{slot}"
+                    );
+                    assert_eq!(
+                        inner.slab.node_at(index),
+                        node,
+                        "stripe {stripe_index}: slab index does not lead back to the node"
+                    );
+                    previous_index = index;
                     let guard = node_ref.lock();
                     let state = guard.state();
                     let filed_when = guard.filed_when();
@@ -111,13 +124,14 @@ impl LockedStripe<'_> {
                     slot_state.len, count,
                     "stripe {stripe_index}: slot {level}/{slot} length is off"
                 );
-                if occupied && level == 0 {
+                if occupied && level == 0 && inner.sorted_level0 & (1 << slot) != 0 {
                     assert_eq!(
                         slot_state.min_when, min,
-                        "stripe {stripe_index}: slot {level}/{slot} minimum is not exact"
+                        "stripe {stripe_index}: sorted slot {level}/{slot} minimum is not exact"
                     );
                 } else if occupied {
-                    // Above level 0 the cascade ahead may leave a lower bound.
+                    // Taking nodes out of a slot may leave a lower bound (see
+                    // `slots`).
                     assert!(
                         slot_state.min_when > 0 && slot_state.min_when <= min,
                         "stripe {stripe_index}: slot {level}/{slot} minimum {} is above its nodes' {min}",
