@@ -65,6 +65,8 @@ pub struct WheelConfig {
     pub(crate) slot_bits: u32,
     pub(crate) levels: u32,
     pub(crate) stripes: usize,
+    pub(crate) cascade_budget: usize,
+    pub(crate) sweep_budget: usize,
 }
 
 /// Why a [`WheelConfig`] was refused.
@@ -88,12 +90,20 @@ impl std::error::Error for ConfigError {}
 /// Default level-0 tick: 2^10 ns, about a microsecond (see the module doc
 /// for how it was chosen).
 pub const DEFAULT_TICK_SHIFT: u32 = 10;
-/// Default slots per level: 2^6 = 64, one `u64` bitmap a level.
+/// Default slots per rotation: 2^6 = 64, so a level's two rotations fill
+/// one `u128` bitmap.
 pub const DEFAULT_SLOT_BITS: u32 = 6;
+/// Default cascade budget: the most nodes a level's cascade ahead may owe
+/// before the wheel asks for a check (see [`WheelConfig::cascade_budget`]).
+pub const DEFAULT_CASCADE_BUDGET: usize = 256;
+/// Default sweep budget: the slab places one share of the sweep of
+/// stopped timers visits (see [`WheelConfig::sweep_budget`]).
+pub const DEFAULT_SWEEP_BUDGET: usize = 256;
 
 impl Default for WheelConfig {
-    /// The measured defaults: 1.02 µs ticks, 64 slots a level, enough levels
-    /// for every `i64` deadline, and one stripe per available CPU.
+    /// The measured defaults: 1.02 µs ticks, two rotations of 64 slots a
+    /// level, enough levels for every `i64` deadline, one stripe per
+    /// available CPU, and budgets of 256.
     fn default() -> WheelConfig {
         let stripes = std::thread::available_parallelism().map_or(1, |n| n.get());
         WheelConfig {
@@ -101,6 +111,8 @@ impl Default for WheelConfig {
             slot_bits: DEFAULT_SLOT_BITS,
             levels: levels_to_cover(DEFAULT_TICK_SHIFT, DEFAULT_SLOT_BITS),
             stripes,
+            cascade_budget: DEFAULT_CASCADE_BUDGET,
+            sweep_budget: DEFAULT_SWEEP_BUDGET,
         }
     }
 }
@@ -165,6 +177,34 @@ impl WheelConfig {
         self
     }
 
+    /// Sets the cascade budget (at least 1): the most nodes one level's
+    /// cascade ahead may owe before the wheel asks for a check, by
+    /// returning an earlier time from `check`. A check moves about this
+    /// many nodes a level at most, if checks come by the time `check`
+    /// returns. Smaller budgets mean shorter checks, and more of them.
+    ///
+    /// ```
+    /// let config = gowheel_wheel::WheelConfig::default().cascade_budget(64);
+    /// assert!(config.validate().is_ok());
+    /// assert!(gowheel_wheel::WheelConfig::default().cascade_budget(0).validate().is_err());
+    /// ```
+    pub fn cascade_budget(mut self, nodes: usize) -> WheelConfig {
+        self.cascade_budget = nodes;
+        self
+    }
+
+    /// Sets the sweep budget (at least 1): the slab places one share of the
+    /// sweep of stopped timers visits while holding the stripe lock.
+    ///
+    /// ```
+    /// let config = gowheel_wheel::WheelConfig::default().sweep_budget(1024);
+    /// assert!(config.validate().is_ok());
+    /// ```
+    pub fn sweep_budget(mut self, places: usize) -> WheelConfig {
+        self.sweep_budget = places;
+        self
+    }
+
     /// The configured number of levels.
     ///
     /// ```
@@ -211,6 +251,12 @@ impl WheelConfig {
         if self.stripes == 0 {
             return Err(ConfigError("stripes must be at least 1".to_string()));
         }
+        if self.cascade_budget == 0 {
+            return Err(ConfigError("cascade_budget must be at least 1".to_string()));
+        }
+        if self.sweep_budget == 0 {
+            return Err(ConfigError("sweep_budget must be at least 1".to_string()));
+        }
         Ok(())
     }
 
@@ -219,6 +265,8 @@ impl WheelConfig {
             tick_shift: self.tick_shift,
             slot_bits: self.slot_bits,
             levels: self.levels,
+            cascade_budget: self.cascade_budget,
+            sweep_budget: self.sweep_budget,
         }
     }
 }
@@ -229,6 +277,8 @@ pub(crate) struct Geometry {
     pub(crate) tick_shift: u32,
     pub(crate) slot_bits: u32,
     pub(crate) levels: u32,
+    pub(crate) cascade_budget: usize,
+    pub(crate) sweep_budget: usize,
 }
 
 impl Geometry {
@@ -409,6 +459,8 @@ mod tests {
             (base.levels(0), "levels"),
             (base.levels(16), "levels"),
             (base.stripes(0), "stripes"),
+            (base.cascade_budget(0), "cascade_budget"),
+            (base.sweep_budget(0), "sweep_budget"),
         ] {
             let error = config.validate().unwrap_err().to_string();
             assert!(error.contains(word), "{error}");

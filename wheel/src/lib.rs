@@ -24,8 +24,8 @@
 //!   it comes due, a share per check (the cascade ahead), instead of all at
 //!   once. A timer moved earlier is listed on its stripe, and the next
 //!   check re-files just the listed timers, each unlinked in O(1). Apart
-//!   from the timers it fires, a check moves at most `CASCADE_BUDGET`
-//!   nodes a level and settles only the timers moved since the last one,
+//!   from the timers it fires, a check moves at most a budget of
+//!   nodes a level (`WheelConfig::cascade_budget`) and settles only the timers moved since the last one,
 //!   as long as checks come by the time `check` returns.
 //! * **Exact.** Slots index, they do not round: each slot keeps a lower
 //!   bound on its deadlines that is exact once it matters (a level-0 slot
@@ -89,7 +89,10 @@ mod sync;
 mod thread_number;
 mod wheel;
 
-pub use config::{ConfigError, DEFAULT_SLOT_BITS, DEFAULT_TICK_SHIFT, WheelConfig};
+pub use config::{
+    ConfigError, DEFAULT_CASCADE_BUDGET, DEFAULT_SLOT_BITS, DEFAULT_SWEEP_BUDGET,
+    DEFAULT_TICK_SHIFT, WheelConfig,
+};
 pub use deadline::{
     Callback, MAX_WHEN, NOT_ARMED, callback, next_periodic_when, validate_modify_args,
 };

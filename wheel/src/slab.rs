@@ -203,9 +203,10 @@ impl NodeSlab {
     /// Nodes initialized so far, free or in use: what a scan of the slab
     /// visits.
     pub(crate) fn initialized(&self) -> usize {
-        (0..self.chunk_count())
-            .map(|index| self.chunk_nodes(index).1)
-            .sum()
+        match self.chunks.len() {
+            0 => 0,
+            chunks => (chunks - 1) * (NODES_PER_CHUNK - 1) + self.initialized_in_last - 1,
+        }
     }
 
     /// Nodes handed out and not yet released.

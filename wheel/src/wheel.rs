@@ -277,7 +277,7 @@ impl TimingWheel {
             // SAFETY: just allocated from this stripe; no handle exists yet.
             unsafe { locked.start(node, callback, when, period) };
             if stripe.needs_purge() {
-                locked.adjust(true);
+                locked.sweep_share();
             }
             node
         };
@@ -345,7 +345,7 @@ impl TimingWheel {
                     modify_filed(stripe, &guard, when, period, callback, seq);
                 guard.unlock_setting(unlock_bits);
                 if drain {
-                    stripe.lock().adjust(false);
+                    stripe.lock().adjust();
                 }
                 drop(old_callback);
                 return pending;
@@ -370,9 +370,9 @@ impl TimingWheel {
             (pending, old_callback, false)
         };
         if stripe.needs_purge() {
-            locked.adjust(true);
+            locked.sweep_share();
         } else if drain {
-            locked.adjust(false);
+            locked.adjust();
         }
         drop(locked);
         drop(old_callback);
@@ -428,7 +428,7 @@ impl TimingWheel {
             drop(guard);
         }
         if stripe.needs_purge() {
-            stripe.lock().adjust(true);
+            stripe.lock().sweep_share();
         }
         pending
     }
@@ -488,10 +488,20 @@ impl TimingWheel {
         }
         // As in Go, zombies are purged after running timers: firing one-shot
         // timers shrinks `filed`, which can push the zombie share over the
-        // line.
+        // line. Share by share, with the lock released between shares, and
+        // at most once around each stripe's slab.
         for stripe in self.stripes.iter() {
-            if stripe.needs_purge() {
-                stripe.lock().adjust(true);
+            let mut visited = 0;
+            while stripe.needs_purge() {
+                let mut locked = stripe.lock();
+                if visited >= locked.slab_places() {
+                    break;
+                }
+                let share = locked.sweep_share();
+                if share == 0 {
+                    break;
+                }
+                visited += share;
             }
         }
         let maintenance = self

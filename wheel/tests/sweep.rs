@@ -1,8 +1,8 @@
-//! The forced sweep that purges stopped timers, in both of its forms: a
-//! rebuild of the slots from a scan of the node slab (when the slab is not
-//! much larger than what is filed) and a walk of the slot lists (when a
-//! past peak left the slab far larger). Either way every live timer must
-//! keep its deadline, modifications included, and every stopped one must go.
+//! The sweep that purges stopped timers, a bounded share of the slab at a
+//! time: on a slab about the size of what is filed, and on one that a past
+//! peak left far larger (so that a share finds few zombies). Either way
+//! every live timer must keep its deadline, modifications included, and
+//! every stopped one must go.
 #![cfg(not(loom))]
 
 use std::collections::BTreeMap;
@@ -87,16 +87,16 @@ fn arm_modify_stop_and_fire(wheel: &TimingWheel) {
 }
 
 #[test]
-fn sweep_by_slab_scan_keeps_every_live_timer() {
+fn sweep_keeps_every_live_timer() {
     let wheel = one_stripe_wheel();
     arm_modify_stop_and_fire(&wheel);
 }
 
 #[test]
-fn sweep_by_list_walk_keeps_every_live_timer() {
+fn sweep_after_a_peak_keeps_every_live_timer() {
     let wheel = one_stripe_wheel();
-    // A peak of 20,000 timers, gone again: the slab keeps their nodes, so
-    // scanning it would cost far more than walking the few filed ones.
+    // A peak of 20,000 timers, gone again: the slab keeps their nodes, so a
+    // share of the sweep mostly visits free ones.
     let peak: Vec<WheelTimer> = (0..20_000)
         .map(|_| wheel.new_timer(callback(|_, _| {})))
         .collect();

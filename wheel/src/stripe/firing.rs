@@ -11,11 +11,6 @@
 use super::*;
 use crate::node::LOCKED;
 
-/// The most nodes a level's cascade ahead may owe before the stripe asks
-/// for a check (its maintenance time): the bound on the cascading work one
-/// check does per level.
-pub(crate) const CASCADE_BUDGET: usize = 256;
-
 /// How far the cascade ahead of one level has got with the slot of
 /// `group`, the level's group after `elapsed`'s.
 #[derive(Clone, Copy, Default)]
@@ -51,7 +46,7 @@ impl LockedStripe<'_> {
     pub(crate) fn process(&mut self, now: i64, upto: i64) {
         let geometry = self.geometry();
         let upto_tick = geometry.deadline_to_tick(upto);
-        self.adjust(false);
+        self.adjust();
         while let Some((location, min)) = self.inner().earliest(geometry) {
             if min > upto {
                 break;
@@ -82,7 +77,7 @@ impl LockedStripe<'_> {
                 });
                 // A callback may have moved timers of this stripe earlier;
                 // pick those up before going on.
-                self.adjust(false);
+                self.adjust();
             }
         }
         let inner = self.inner();
@@ -125,8 +120,8 @@ impl LockedStripe<'_> {
     /// enough that what stays is at most the share of the slot's nodes
     /// that the ticks left before its start bear; the stripe's maintenance
     /// time asks for the next call before that backlog exceeds
-    /// [`CASCADE_BUDGET`] nodes a level. So no check moves more than
-    /// about `CASCADE_BUDGET` nodes a level in one go, however many timers
+    /// the cascade budget (`WheelConfig::cascade_budget`) a level. So no check moves more than
+    /// about the budget a level in one go, however many timers
     /// are filed, as long as checks come by the maintenance time.
     pub(super) fn cascade_ahead(&mut self) {
         let geometry = self.geometry();
@@ -170,12 +165,12 @@ impl LockedStripe<'_> {
             if len == 0 {
                 continue;
             }
-            // The latest tick by which at most CASCADE_BUDGET nodes will
-            // be owed: the next call must come by then.
-            let due_by = if len <= CASCADE_BUDGET {
+            // The latest tick by which at most the budget will be owed:
+            // the next call must come by then.
+            let due_by = if len <= geometry.cascade_budget {
                 next_start - 1
             } else {
-                let owed = (len - CASCADE_BUDGET) as u128 * u128::from(width);
+                let owed = (len - geometry.cascade_budget) as u128 * u128::from(width);
                 let ticks = owed.div_ceil(total as u128);
                 next_start - 1 - u64::try_from(ticks).unwrap_or(u64::MAX).min(next_start - 1)
             };

@@ -49,7 +49,6 @@ mod verify;
 
 use std::ptr;
 
-use adjust::SlotWalk;
 use firing::CascadeAhead;
 use slots::Slot;
 
@@ -79,11 +78,8 @@ pub(crate) struct StripeInner {
     slab: NodeSlab,
     /// Scratch space for sorting a slot, kept to avoid allocating per check.
     scratch: Vec<*mut Node>,
-    /// Scratch space for `adjust`: the due slots, their walks, and the
-    /// nodes found marked.
-    due: Vec<Location>,
-    walkers: Vec<SlotWalk>,
-    marked: Vec<(*mut Node, Location)>,
+    /// Where the sweep goes on: a chunk of the slab and a place in it.
+    sweep_cursor: (usize, usize),
     /// Scratch space for `adjust`: the list of moved nodes being settled.
     moved_batch: Vec<MovedNode>,
 }
@@ -146,9 +142,7 @@ impl Stripe {
                 ahead: vec![CascadeAhead::default(); geometry.levels as usize].into_boxed_slice(),
                 slab: NodeSlab::new(),
                 scratch: Vec::new(),
-                due: Vec::new(),
-                walkers: Vec::new(),
-                marked: Vec::new(),
+                sweep_cursor: (0, 0),
                 moved_batch: Vec::new(),
             }),
             min_when: AtomicI64::new(0),
@@ -334,6 +328,12 @@ impl<'a> LockedStripe<'a> {
     #[inline]
     fn geometry(&self) -> Geometry {
         self.stripe.geometry
+    }
+
+    /// Slab places a sweep visits in one pass: every node initialized so
+    /// far.
+    pub(crate) fn slab_places(&mut self) -> usize {
+        self.inner().slab.initialized()
     }
 
     /// A fresh node from the slab.

@@ -1,70 +1,63 @@
-//! Sweeping every slot at once: the forced purge by a scan of the slab,
+//! Sweeping stopped timers out of the wheel, a bounded share at a time,
 //! and clearing the stripe.
+//!
+//! `stop` leaves a zombie in its slot. Once zombies exceed a quarter of
+//! what is filed (the point at which Go forces an adjust), sweeping
+//! begins: a cursor walks the slab in address order (which the processor
+//! prefetches), at most the sweep budget (`WheelConfig::sweep_budget`) of
+//! places per share, and unlinks each
+//! zombie it finds in O(1). An operation that finds the stripe over the
+//! line sweeps one share under the stripe lock; a check sweeps shares,
+//! releasing the lock between them, until the stripe is back under the
+//! line or the cursor has been once around the slab. So no lock is held
+//! for more than a share, however many timers are filed.
 
 use super::*;
 
-/// How many slab nodes a forced sweep may scan per filed node and still
-/// prefer the scan to the list walk. A scan reads nodes in address order,
-/// which the processor prefetches; a walk follows `next` pointers, one
-/// dependent load each, and misses the cache on every node once the stripe
-/// outgrows it, so a walk step costs several scan steps.
-pub(super) const SCAN_NODES_PER_FILED: usize = 4;
-
 impl LockedStripe<'_> {
-    /// The forced sweep of every occupied slot (`due` lists them all),
-    /// which purges every zombie, when the slab holds at most
-    /// `SCAN_NODES_PER_FILED` nodes per filed one (otherwise `sweep_slots`
-    /// walks the lists).
-    ///
-    /// Instead of walking the slot lists, which is a chain of dependent
-    /// loads, one cache miss per node once the stripe outgrows the caches,
-    /// it empties every list and rebuilds them all from one scan of the
-    /// slab in address order, which the processor can prefetch. A filed
-    /// node's word names its slot, and the stripe lock, held throughout,
-    /// keeps that location, `FILED` and `filed_when` stable. A node marked
-    /// `MODIFIED` or `ZOMBIE` is settled under its lock as in `sweep_slots`,
-    /// and any other filed node goes back into its own slot (a node moved
-    /// earlier after its load is listed for the next adjust). Free and
-    /// unfiled nodes lack `FILED` and are skipped. The slots' minimums are
-    /// `link`'s exact running minimums.
-    pub(super) fn rebuild_slots(&mut self, due: &[Location]) {
+    /// One share of the sweep: re-files the nodes listed as moved earlier
+    /// (as Go's forced adjust does), then visits up to the sweep budget of
+    /// slab places from the cursor (once around the slab at most), removing
+    /// every zombie found. Returns the places visited.
+    pub(crate) fn sweep_share(&mut self) -> usize {
+        self.adjust();
         let geometry = self.geometry();
-
-        let inner = self.inner();
-        for &location in due {
-            inner.slots[geometry.slot_index(location)] = Slot::empty();
-        }
-        inner.occupied.fill(0);
-        inner.sorted_level0 = 0;
-
-        let mut marked = std::mem::take(&mut inner.marked);
-        marked.clear();
-        for chunk in 0..inner.slab.chunk_count() {
+        // At most once around the slab per share.
+        let budget = self
+            .geometry()
+            .sweep_budget
+            .min(self.inner().slab.initialized());
+        let mut visited = 0;
+        while visited < budget {
+            let inner = self.inner();
+            let chunks = inner.slab.chunk_count();
+            let (chunk, offset) = inner.sweep_cursor;
+            let chunk = if chunk < chunks { chunk } else { 0 };
             let (first, initialized) = inner.slab.chunk_nodes(chunk);
-            for offset in 0..initialized {
-                // SAFETY: within the chunk's initialized nodes, which are
-                // valid for as long as the stripe lives (type stability).
-                let node = unsafe { first.add(offset) };
-                // SAFETY: as above.
-                let node_ref = unsafe { &*node };
-                // Relaxed: a marked word is then locked (Acquire). FILED and
-                // the location change only under the stripe lock, which we
-                // hold.
-                let word = node_ref.load_word(Ordering::Relaxed);
-                if word & FILED == 0 {
-                    continue;
-                }
-                let location = Location::from_word(word);
-                if word & (MODIFIED | ZOMBIE) != 0 {
-                    marked.push((node, location));
-                } else {
-                    // SAFETY: stripe lock held, so `filed_when` is stable.
-                    let filed_when = unsafe { node_ref.filed_when() };
-                    inner.link(geometry, location, node, filed_when);
-                }
+            if offset >= initialized {
+                inner.sweep_cursor = ((chunk + 1) % chunks, 0);
+                continue;
+            }
+            inner.sweep_cursor = (chunk, offset + 1);
+            visited += 1;
+            // SAFETY: within the chunk's initialized nodes, which are valid
+            // for as long as the stripe lives (type stability).
+            let node = unsafe { first.add(offset) };
+            // SAFETY: as above.
+            let node_ref = unsafe { &*node };
+            // Relaxed: a zombie is then locked (Acquire) and checked again;
+            // one stopped after this load waits for the next share.
+            if node_ref.load_word(Ordering::Relaxed) & (FILED | ZOMBIE) != FILED | ZOMBIE {
+                continue;
+            }
+            let guard = node_ref.lock();
+            if guard.state() & (FILED | ZOMBIE) == FILED | ZOMBIE {
+                self.inner().unlink(geometry, guard.location(), node);
+                self.unfile(guard);
             }
         }
-        self.settle_marked(marked);
+        self.publish_min_when();
+        visited
     }
 
     /// Unfiles and disarms every node: recycles those whose handle is gone
@@ -93,7 +86,7 @@ impl LockedStripe<'_> {
                 };
                 let mut node = self.inner().detach(geometry, location);
                 while !node.is_null() {
-                    // SAFETY: as in `adjust_slots`.
+                    // SAFETY: the stripe lock is held and filed nodes are valid.
                     let next = unsafe { (*node).next() };
                     // SAFETY: filed nodes are valid.
                     let guard = unsafe { &*node }.lock();

@@ -1,0 +1,125 @@
+//! The budgets that bound a check's work, cut short on purpose: a cascade
+//! budget of one node and a sweep budget of one slab place. Every timer
+//! must still fire once, at its exact deadline and in deadline order, and
+//! every stopped one must still go.
+#![cfg(not(loom))]
+
+use std::sync::{Arc, Mutex};
+
+use gowheel_wheel::{TimingWheel, WheelConfig, WheelTimer, callback};
+
+/// Fires recorded as the deadline each ran for.
+type Log = Arc<Mutex<Vec<i64>>>;
+
+fn recording_timer(wheel: &TimingWheel, log: &Log, now: &Arc<Mutex<i64>>) -> WheelTimer {
+    let (log, now) = (log.clone(), now.clone());
+    wheel.new_timer(callback(move |_seq, delay| {
+        log.lock().unwrap().push(*now.lock().unwrap() - delay);
+    }))
+}
+
+#[test]
+fn cascade_cut_short_by_its_budget_asks_for_checks_and_loses_nothing() {
+    let wheel = TimingWheel::new(WheelConfig::default().stripes(1).cascade_budget(1));
+    let log: Log = Arc::default();
+    let now = Arc::new(Mutex::new(0));
+    // 2,000 deadlines spread over 40-60 ms: level-2 slots of 4.2 ms each,
+    // hundreds of nodes a slot, far more than the budget of one.
+    let mut deadlines: Vec<i64> = (0..2_000).map(|i| 40_000_000 + i * 10_007).collect();
+    let timers: Vec<WheelTimer> = deadlines
+        .iter()
+        .map(|&when| {
+            let timer = recording_timer(&wheel, &log, &now);
+            wheel.reset(&timer, when, 0);
+            timer
+        })
+        .collect();
+    deadlines.sort_unstable();
+    let mut asked_early = 0;
+    let mut at = 0;
+    loop {
+        *now.lock().unwrap() = at;
+        let next = wheel.check(at);
+        wheel.verify();
+        if next == 0 {
+            break;
+        }
+        assert!(next > at, "check at {at} asked to be called back at {next}");
+        let fired = log.lock().unwrap().len();
+        if fired < deadlines.len() && next < deadlines[fired] {
+            asked_early += 1;
+        }
+        at = next;
+    }
+    assert!(
+        asked_early > 100,
+        "with a budget of one node, the cascade ahead must ask for many checks before deadlines ({asked_early})"
+    );
+    assert_eq!(
+        *log.lock().unwrap(),
+        deadlines,
+        "every timer once, in order, on time"
+    );
+    drop(timers);
+}
+
+#[test]
+fn cascade_that_fell_behind_its_budget_still_fires_in_order() {
+    // Checks far apart, ignoring the times the wheel asks for: the cascade
+    // ahead falls behind and whole slots come down when due.
+    let wheel = TimingWheel::new(WheelConfig::default().stripes(1).cascade_budget(1));
+    let log: Log = Arc::default();
+    let now = Arc::new(Mutex::new(0));
+    let mut deadlines: Vec<i64> = (0..1_000)
+        .map(|i| 5_000_000 + (i * 7_919) % 50_000_000)
+        .collect();
+    let _timers: Vec<WheelTimer> = deadlines
+        .iter()
+        .map(|&when| {
+            let timer = recording_timer(&wheel, &log, &now);
+            wheel.reset(&timer, when, 0);
+            timer
+        })
+        .collect();
+    deadlines.sort_unstable();
+    for at in (0..=60_000_000).step_by(7_000_000) {
+        *now.lock().unwrap() = at;
+        wheel.check(at);
+        wheel.verify();
+    }
+    assert_eq!(*log.lock().unwrap(), deadlines);
+}
+
+#[test]
+fn sweep_cut_short_by_its_budget_is_finished_by_a_check() {
+    let wheel = TimingWheel::new(WheelConfig::default().stripes(1).sweep_budget(1));
+    let log: Log = Arc::default();
+    let now = Arc::new(Mutex::new(0));
+    let timers: Vec<WheelTimer> = (0..1_000)
+        .map(|i| {
+            let timer = recording_timer(&wheel, &log, &now);
+            wheel.reset(&timer, 1_000_000_000 + i, 0);
+            timer
+        })
+        .collect();
+    for timer in timers.iter().skip(100) {
+        assert!(wheel.stop(timer));
+    }
+    wheel.verify();
+    let stats = wheel.stats();
+    assert!(
+        stats.zombies * 4 > stats.filed,
+        "a share of one place per stop cannot keep up with 900 stops: {stats:?}"
+    );
+    wheel.check(1);
+    wheel.verify();
+    let stats = wheel.stats();
+    assert!(
+        stats.zombies * 4 <= stats.filed,
+        "a check sweeps share after share until the stripe is back under the line: {stats:?}"
+    );
+    *now.lock().unwrap() = 2_000_000_000;
+    wheel.check(2_000_000_000);
+    assert_eq!(log.lock().unwrap().len(), 100, "the live timers fired");
+    assert_eq!(wheel.stats().filed, 0);
+}
