@@ -51,16 +51,14 @@
 //! the wall clock only to decide how long to keep going.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use gowheel::{MAX_WHEN, ManualClock, NOT_ARMED, TimerSet, next_periodic_when};
 
-use crate::harness::{
-    Fired, Harness, Ops, TestableSet, Tracked, expected_next_periodic_when, lock,
-};
+use crate::harness::{Fired, Harness, Ops, TestableSet, Tracked, expected_next_periodic_when};
+use crate::panics::{expect_panic, lock};
 use crate::rng::TestRng;
 
 /// The clock reading every single-threaded test starts at.
@@ -78,21 +76,6 @@ fn fired(id: usize, seq: u64, when: i64, now: i64) -> Fired {
         seq,
         delay: now - when,
         now,
-    }
-}
-
-/// Runs `f`, which must panic, and returns its panic message.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(()) => panic!("expected a panic, but the call returned"),
-        Err(payload) => payload,
-    };
-    if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else if let Some(message) = payload.downcast_ref::<&str>() {
-        (*message).to_string()
-    } else {
-        panic!("the panic payload is neither a String nor a &str")
     }
 }
 
@@ -1322,7 +1305,7 @@ pub fn modify_panics_on_bad_arguments_and_changes_nothing<S: TestableSet>(new_se
         (i64::MIN, 7, "when", i64::MIN),
     ];
     for (when, period, name, value) in bad {
-        let expected = panic_message(|| gowheel::validate_modify_args(when, period));
+        let expected = expect_panic(|| gowheel::validate_modify_args(when, period));
         assert!(
             expected.contains(name) && expected.contains(&value.to_string()),
             "the validator's message names `{name}` and {value}: {expected:?}"
@@ -1330,11 +1313,11 @@ pub fn modify_panics_on_bad_arguments_and_changes_nothing<S: TestableSet>(new_se
         for timer in [&unarmed, &armed] {
             let set = h.set();
             let new_callback = Some(h.callback(timer.id()));
-            let message = panic_message(|| {
+            let message = expect_panic(|| {
                 set.modify(timer.timer(), when, period, new_callback, 9);
             });
             assert_eq!(message, expected, "modify({when}, {period})");
-            let message = panic_message(|| {
+            let message = expect_panic(|| {
                 set.reset(timer.timer(), when, period);
             });
             assert_eq!(message, expected, "reset({when}, {period})");
@@ -1364,13 +1347,13 @@ pub fn timer_of_another_set_panics<S: TestableSet>(new_set: impl Fn() -> S) {
     for timer in [&armed, &unarmed] {
         let other = theirs.set();
         let messages = [
-            panic_message(|| {
+            expect_panic(|| {
                 other.modify(timer.timer(), 50, 0, Some(gowheel::callback(|_, _| {})), 1);
             }),
-            panic_message(|| {
+            expect_panic(|| {
                 other.reset(timer.timer(), 50, 0);
             }),
-            panic_message(|| {
+            expect_panic(|| {
                 other.stop(timer.timer());
             }),
         ];

@@ -81,7 +81,6 @@
 //! });
 //! ```
 
-use std::any::Any;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -91,8 +90,8 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use gowheel::{Callback, MAX_WHEN, NOT_ARMED, TimerSetStats, next_periodic_when};
 use proptest::prelude::*;
 
-use crate::TestableSet;
-use crate::harness::lock;
+use crate::harness::TestableSet;
+use crate::panics::{lock, panic_message};
 
 /// The clock reading a differential run starts at.
 pub const START_NOW: i64 = 1_000;
@@ -302,16 +301,8 @@ type Answer<T> = Result<T, String>;
 
 /// Runs `f`, turning a panic into its message.
 fn guarded<T>(f: impl FnOnce() -> T) -> Answer<T> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| panic_message(&*payload))
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string panic payload".to_string());
-    format!("panicked: {text}")
+    catch_unwind(AssertUnwindSafe(f))
+        .map_err(|payload| format!("panicked: {}", panic_message(&*payload)))
 }
 
 /// A raw callback run: what the callback knows, before the harness adds

@@ -27,9 +27,11 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, Weak};
 
 use gowheel::{Callback, MAX_WHEN, ManualClock, NOT_ARMED, TimerSet, TimerSetStats};
+
+use crate::panics::lock;
 
 /// A timer set the conformance suite can run: a [`TimerSet`] whose sets and
 /// timer handles may be captured by `'static` callbacks and threads.
@@ -38,12 +40,6 @@ use gowheel::{Callback, MAX_WHEN, ManualClock, NOT_ARMED, TimerSet, TimerSetStat
 pub trait TestableSet: TimerSet<Timer: 'static> + 'static {}
 
 impl<S: TimerSet<Timer: 'static> + 'static> TestableSet for S {}
-
-/// Locks `mutex`, ignoring poisoning: a poisoned lock only means another
-/// assertion already failed, and that failure is the one worth reporting.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// The deadline a periodic timer due at `when`, run `delay` ns late, must be
 /// re-armed at: `when + period * (1 + delay / period)`, saturating at

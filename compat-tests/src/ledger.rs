@@ -80,9 +80,11 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use crate::panics::lock;
 
 /// Violations found by a run: a count and the first messages.
 ///
@@ -115,10 +117,7 @@ impl Violations {
     pub fn report(&self, message: impl Into<String>) {
         // Relaxed: a statistic, read after the run's threads are joined.
         if self.count.fetch_add(1, Ordering::Relaxed) < Self::KEPT {
-            self.kept
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(message.into());
+            lock(&self.kept).push(message.into());
         }
     }
 
@@ -135,10 +134,7 @@ impl Violations {
 
     /// The first [`KEPT`](Self::KEPT) messages, in reporting order.
     pub fn messages(&self) -> Vec<String> {
-        self.kept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.kept).clone()
     }
 }
 

@@ -16,6 +16,8 @@
 //!   the public time-package API only (the stress and load runs).
 //! * [`load`]: the load run behind the `load` command and its CI test.
 //! * [`watchdog`]: aborts a test process that deadlocks, with a message.
+//! * [`panics`]: the message of a caught panic, a call that must panic, and
+//!   a lock that ignores poisoning.
 //!
 //! # Example
 //!
@@ -37,6 +39,7 @@ pub mod differential;
 mod harness;
 pub mod ledger;
 pub mod load;
+pub mod panics;
 pub mod replay;
 mod rng;
 pub mod watchdog;

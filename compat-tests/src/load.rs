@@ -46,7 +46,7 @@
 //! ```
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -54,6 +54,7 @@ use gowheel::{AfterFunc, Backend, Runtime, WheelConfig};
 
 use crate::TestRng;
 use crate::ledger::{FuncLedger, LedgerCounts, Violations};
+use crate::panics::lock;
 
 /// What a load run does; [`LoadConfig::new`] gives the full-size run.
 #[derive(Clone, Debug)]
@@ -293,10 +294,6 @@ struct LoadState {
     violations: Violations,
     /// Written by the callbacks (on the driver thread, so uncontended).
     lateness: Mutex<LatencyHistogram>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl LoadState {

@@ -114,10 +114,12 @@ use std::fmt;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gowheel::{AfterFunc, Backend, Receiver, Runtime, Ticker, Timer};
+
+use crate::panics::{lock, panic_message};
 
 /// The kind of timer an ID names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -903,17 +905,10 @@ impl Trace {
             Ok(())
         }));
         replay.unwrap_or_else(|payload| {
-            let message = if let Some(text) = payload.downcast_ref::<&str>() {
-                (*text).to_owned()
-            } else if let Some(text) = payload.downcast_ref::<String>() {
-                text.clone()
-            } else {
-                "a panic payload that is not a string".to_owned()
-            };
             Err(ReplayError::Panicked {
                 file: self.name.clone(),
                 line: current_line.get(),
-                message,
+                message: panic_message(&*payload),
             })
         })
     }
@@ -1046,9 +1041,7 @@ impl Replayer {
                 let timer = runtime.after_func(duration_of(duration), move || {
                     if let Some(runtime) = clock.upgrade() {
                         let at = nanos_of(runtime.elapsed());
-                        log.lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .push((id, at));
+                        lock(&log).push((id, at));
                     }
                 });
                 self.handles.push(Handle::Func(timer));
@@ -1127,8 +1120,7 @@ impl Replayer {
             // Go's timer check ran at `now` here: run gowheel's.
             self.runtime.advance(Duration::ZERO);
         }
-        let mut fired =
-            std::mem::take(&mut *self.fired.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut fired = std::mem::take(&mut *lock(&self.fired));
         fired.sort_by_key(|&(id, at)| (at, id));
 
         let mut actual = vec![step.op.render(answer)];

@@ -18,12 +18,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{EVENTUALLY, expect_panic, lock, on_both_backends};
+use common::{EVENTUALLY, on_both_backends};
 use gowheel::{
     Backend, Callback, HeapTimerSet, MAX_WHEN, NonPositiveInterval, Runtime, TimerSet, TimingWheel,
     WheelConfig, validate_modify_args,
 };
 use gowheel_compat_tests::TestRng;
+use gowheel_compat_tests::panics::{expect_panic, lock};
 use gowheel_compat_tests::replay::{ReplayError, Trace, trace_files};
 
 const SECOND: Duration = Duration::from_secs(1);

@@ -18,9 +18,10 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{EVENTUALLY, eventually, lock, on_both_backends};
+use common::{EVENTUALLY, eventually, on_both_backends};
 use gowheel::{AfterFunc, Backend, CallbackPanic, Runtime, Ticker, Timer};
 use gowheel_compat_tests::TestRng;
+use gowheel_compat_tests::panics::lock;
 use gowheel_compat_tests::watchdog::Watchdog;
 
 /// How long a test may run before the watchdog calls it a deadlock.

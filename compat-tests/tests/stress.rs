@@ -42,12 +42,13 @@ use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{EVENTUALLY, lock, on_both_backends};
+use common::{EVENTUALLY, on_both_backends};
 use gowheel::{AfterFunc, Backend, Runtime, Ticker, Timer};
 use gowheel_compat_tests::TestRng;
 use gowheel_compat_tests::ledger::{
     ChanLedger, FuncLedger, LedgerCounts, TickerLedger, Violations,
 };
+use gowheel_compat_tests::panics::lock;
 use gowheel_compat_tests::watchdog::Watchdog;
 
 /// How long each backend runs by default, in seconds.
