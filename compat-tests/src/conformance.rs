@@ -55,11 +55,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use fastrand::Rng;
 use gowheel::{MAX_WHEN, ManualClock, NOT_ARMED, TimerSet, next_periodic_when};
 
 use crate::harness::{Fired, Harness, Ops, TestableSet, Tracked, expected_next_periodic_when};
 use crate::panics::{expect_panic, lock};
-use crate::rng::TestRng;
 
 /// The clock reading every single-threaded test starts at.
 const START: i64 = 1;
@@ -669,7 +669,7 @@ pub fn timers_modified_earlier_fire_in_one_check<S: TestableSet>(new_set: impl F
 pub fn adjust_timers_random_interleaving<S: TestableSet>(new_set: impl Fn() -> S) {
     const COUNT: usize = 100;
     let h = Harness::new(new_set(), START);
-    let mut rng = TestRng::new(47_762); // Go issue 47762
+    let mut rng = Rng::with_seed(47_762); // Go issue 47762
     let mut timers: Vec<Option<Tracked<S::Timer>>> = vec![None; COUNT];
     let mut states = [0_u8; COUNT];
     let mut deadlines = [0_i64; COUNT];
@@ -689,10 +689,10 @@ pub fn adjust_timers_random_interleaving<S: TestableSet>(new_set: impl Fn() -> S
 
     while !indices.is_empty() {
         // Time passes a little between steps, firing what falls due.
-        h.run_until(h.now() + rng.in_range(0, 2));
+        h.run_until(h.now() + rng.i64(0..=2));
         collect(&h, &mut runs);
 
-        let slot = rng.index(indices.len());
+        let slot = rng.usize(..indices.len());
         let i = indices[slot];
         let state = states[i];
         states[i] += 1;
@@ -736,7 +736,7 @@ pub fn adjust_timers_random_interleaving<S: TestableSet>(new_set: impl Fn() -> S
             }
             8 => {
                 let timer = timers[i].as_ref().expect("created in state 0");
-                deadlines[i] = now + rng.in_range(0, 20);
+                deadlines[i] = now + rng.i64(0..=20);
                 assert!(
                     !h.reset(timer, deadlines[i], 0),
                     "timer {i}: reset returned true"
@@ -824,23 +824,23 @@ pub fn check_result_never_later_than_earliest_pending<S: TestableSet>(new_set: i
 pub fn one_check_runs_exactly_the_due_timers<S: TestableSet>(new_set: impl Fn() -> S) {
     const COUNT: usize = 300;
     let h = Harness::new(new_set(), START);
-    let mut rng = TestRng::new(17);
+    let mut rng = Rng::with_seed(17);
     let mut deadlines = BTreeMap::new();
     let mut timers = Vec::new();
     for _ in 0..COUNT {
         let timer = h.new_timer();
-        h.reset(&timer, rng.in_range(1_000, 1_999), 0);
-        match rng.below(5) {
+        h.reset(&timer, rng.i64(1_000..=1_999), 0);
+        match rng.u64(..5) {
             0 => {
                 h.stop(&timer);
             }
             1 => {
-                let when = rng.in_range(900, 1_999);
+                let when = rng.i64(900..=1_999);
                 h.reset(&timer, when, 0);
                 deadlines.insert(timer.id(), when);
             }
             _ => {
-                let when = rng.in_range(1_000, 1_999);
+                let when = rng.i64(1_000..=1_999);
                 h.reset(&timer, when, 0);
                 deadlines.insert(timer.id(), when);
             }
@@ -885,13 +885,13 @@ fn arm_from_threads<S: TestableSet>(
             std::thread::scope(|scope| {
                 scope
                     .spawn(|| {
-                        let mut rng = TestRng::new(seed + thread as u64);
+                        let mut rng = Rng::with_seed(seed + thread as u64);
                         let mut ids = BTreeSet::new();
                         for _ in 0..per_thread {
                             let timer = h.new_timer();
-                            h.reset(&timer, rng.in_range(150, 400), 0);
-                            if rng.chance(1, 3) {
-                                h.reset(&timer, rng.in_range(100, 400), 0);
+                            h.reset(&timer, rng.i64(150..=400), 0);
+                            if rng.u64(..3) == 0 {
+                                h.reset(&timer, rng.i64(100..=400), 0);
                             }
                             ids.insert(timer.id());
                         }
@@ -1056,13 +1056,13 @@ pub fn arm_stop_cycles_keep_filed_bounded<S: TestableSet>(new_set: impl Fn() -> 
     const IDLE_TIMEOUT: i64 = 1_000_000_000;
     let h = Harness::new(new_set(), START);
     let ops = h.ops();
-    let mut rng = TestRng::new(2024);
+    let mut rng = Rng::with_seed(2024);
     let pool: Vec<_> = (0..POOL).map(|_| ops.new_timer()).collect();
     let mut previous_round: Vec<Tracked<S::Timer>> = Vec::new();
     for round in 0..ROUNDS {
         let now = h.now();
         for connection in &pool {
-            if rng.chance(1, 10) {
+            if rng.u64(..10) == 0 {
                 ops.stop(connection); // closed, and the slot reused at once
             }
             ops.reset(connection, now + IDLE_TIMEOUT, 0);
@@ -1070,12 +1070,12 @@ pub fn arm_stop_cycles_keep_filed_bounded<S: TestableSet>(new_set: impl Fn() -> 
         let this_round: Vec<_> = (0..REQUESTS_PER_ROUND)
             .map(|_| {
                 let request = ops.new_timer();
-                ops.reset(&request, now + rng.in_range(1_000, 5_000), 0);
+                ops.reset(&request, now + rng.i64(1_000..=5_000), 0);
                 request
             })
             .collect();
         for request in &previous_round {
-            if !rng.chance(1, 10) {
+            if rng.u64(..10) != 0 {
                 ops.stop(request); // answered
             }
         }
@@ -1120,35 +1120,35 @@ pub fn wake_time_never_later_than_earliest_pending<S: TestableSet>(new_set: impl
         "unarmed timers are not filed"
     );
 
-    let mut rng = TestRng::new(99);
+    let mut rng = Rng::with_seed(99);
     for _ in 0..STEPS {
-        let timer = &timers[rng.index(TIMERS)];
+        let timer = &timers[rng.usize(..TIMERS)];
         let now = h.now();
-        match rng.below(10) {
+        match rng.u64(..10) {
             0..=2 => {
-                h.reset(timer, now + rng.in_range(1, 500), 0);
+                h.reset(timer, now + rng.i64(1..=500), 0);
             }
             3 => {
-                h.reset(timer, now + rng.in_range(1, 20), 0);
+                h.reset(timer, now + rng.i64(1..=20), 0);
             }
             4 => {
-                h.reset(timer, now + rng.in_range(1, 200), rng.in_range(1, 100));
+                h.reset(timer, now + rng.i64(1..=200), rng.i64(1..=100));
             }
             5 | 6 => {
                 h.stop(timer);
             }
             7 => {
-                let seq = rng.next_u64();
+                let seq = rng.u64(..);
                 h.modify(
                     timer,
-                    now + rng.in_range(1, 300),
+                    now + rng.i64(1..=300),
                     0,
                     Some(h.callback(timer.id())),
                     seq,
                 );
             }
             _ => {
-                h.check(now + rng.in_range(0, 40));
+                h.check(now + rng.i64(0..=40));
             }
         }
     }
@@ -1483,13 +1483,13 @@ pub fn concurrent_operations_fire_every_arming_once<S: TestableSet>(new_set: imp
 
     let (check_times, ledgers) = std::thread::scope(|scope| {
         let checker = scope.spawn(|| {
-            let mut rng = TestRng::new(1);
+            let mut rng = Rng::with_seed(1);
             // `check_times[j - 1]` is the `now` of check number `j`.
             let mut check_times = Vec::new();
             // Relaxed: the flag carries no data; the scope's joins order
             // everything the workers did before the final drive.
             while !done.load(Ordering::Relaxed) {
-                let now = clock.advance(rng.in_range(1, 50));
+                let now = clock.advance(rng.i64(1..=50));
                 check_times.push(now);
                 // SeqCst: a worker that loads a number below this one
                 // loaded it before this store, so its arming returned
@@ -1503,7 +1503,7 @@ pub fn concurrent_operations_fire_every_arming_once<S: TestableSet>(new_set: imp
             .map(|worker| {
                 let (set, clock, runs, check_number) = (&set, &clock, &runs, &check_number);
                 scope.spawn(move || {
-                    let mut rng = TestRng::new(100 + worker as u64);
+                    let mut rng = Rng::with_seed(100 + worker as u64);
                     let first = worker * TIMERS_PER_WORKER;
                     let callbacks: Vec<_> = (first..first + TIMERS_PER_WORKER)
                         .map(|index| {
@@ -1534,13 +1534,13 @@ pub fn concurrent_operations_fire_every_arming_once<S: TestableSet>(new_set: imp
                         if op % 64 == 0 && started.elapsed() >= RUN_FOR {
                             break;
                         }
-                        let i = rng.index(TIMERS_PER_WORKER);
+                        let i = rng.usize(..TIMERS_PER_WORKER);
                         let ledger = &mut ledgers[i];
                         let now = clock.now();
-                        let (op, pending, arming) = match rng.below(20) {
+                        let (op, pending, arming) = match rng.u64(..20) {
                             0..=6 => {
                                 let seq = ledger.seq + 1;
-                                let when = now + rng.in_range(1, 2_000);
+                                let when = now + rng.i64(1..=2_000);
                                 let pending = set.modify(
                                     &timers[i],
                                     when,
@@ -1552,11 +1552,11 @@ pub fn concurrent_operations_fire_every_arming_once<S: TestableSet>(new_set: imp
                                 ("modify", pending, Some(when))
                             }
                             7..=9 => {
-                                let when = now + rng.in_range(1, 20);
+                                let when = now + rng.i64(1..=20);
                                 ("reset", set.reset(&timers[i], when, 0), Some(when))
                             }
                             10..=13 => {
-                                let when = now + rng.in_range(1, 2_000);
+                                let when = now + rng.i64(1..=2_000);
                                 ("reset", set.reset(&timers[i], when, 0), Some(when))
                             }
                             _ => ("stop", set.stop(&timers[i]), None),

@@ -11,7 +11,6 @@
 //! * [`Harness`], [`Ops`], [`Recorder`], [`Fired`], [`Tracked`]: the
 //!   harness the bodies drive a set through, which verifies the set and
 //!   checks it against a model of Go's rules after every operation.
-//! * [`TestRng`]: a seeded generator for reproducible random interleavings.
 //! * [`ledger`]: exactly-once ledgers for real-clock timers, driven through
 //!   the public time-package API only (the stress and load runs).
 //! * [`load`]: the load run behind the `load` command and its CI test.
@@ -41,13 +40,11 @@ pub mod ledger;
 pub mod load;
 pub mod panics;
 pub mod replay;
-mod rng;
 pub mod watchdog;
 
 pub use harness::{
     Fired, Harness, Ops, Recorder, TestableSet, Tracked, expected_next_periodic_when,
 };
-pub use rng::TestRng;
 
 /// Instantiates the [`conformance`] suite for one backend: a module named
 /// by the first argument, holding one `#[test]` per body, each calling the
