@@ -58,8 +58,10 @@ use std::time::{Duration, Instant};
 use fastrand::Rng;
 use gowheel::{MAX_WHEN, ManualClock, NOT_ARMED, TimerSet, next_periodic_when};
 
-use crate::harness::{Fired, Harness, Ops, TestableSet, Tracked, expected_next_periodic_when};
+use crate::go_rules::expected_next_periodic_when;
+use crate::harness::{Harness, Ops, TestableSet, Tracked};
 use crate::panics::{expect_panic, lock};
+use crate::recorder::Fired;
 
 /// The clock reading every single-threaded test starts at.
 const START: i64 = 1;

@@ -35,16 +35,18 @@
 
 pub mod conformance;
 pub mod differential;
+mod go_rules;
 mod harness;
 pub mod ledger;
 pub mod load;
 pub mod panics;
+mod recorder;
 pub mod replay;
 pub mod watchdog;
 
-pub use harness::{
-    Fired, Harness, Ops, Recorder, TestableSet, Tracked, expected_next_periodic_when,
-};
+pub use go_rules::expected_next_periodic_when;
+pub use harness::{Harness, Ops, TestableSet, Tracked};
+pub use recorder::{Fired, Recorder};
 
 /// Instantiates the [`conformance`] suite for one backend: a module named
 /// by the first argument, holding one `#[test]` per body, each calling the
