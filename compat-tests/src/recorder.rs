@@ -51,7 +51,7 @@ impl fmt::Display for Fired {
 ///
 /// Clones share the log. The clock is read when a callback runs, so the
 /// test must have moved it to the `now` it checks the set with, as
-/// [`Harness::check`] and [`ManualClock::run_until`] do.
+/// [`Harness::check`](crate::Harness::check) and [`ManualClock::run_until`] do.
 ///
 /// ```
 /// use gowheel::{HeapTimerSet, ManualClock, TimerSet};

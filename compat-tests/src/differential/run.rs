@@ -423,7 +423,7 @@ fn judged(value: impl fmt::Display, problem: Option<String>) -> String {
 
 /// Applies `ops` to `reference` and `candidate` in lockstep, starting at
 /// [`START_NOW`], and returns the first [`Divergence`] (see the
-/// [module documentation](self) for everything compared after each
+/// [module documentation](super) for everything compared after each
 /// operation). The divergence is boxed: it is large, and the success path
 /// should not pay for it.
 ///
