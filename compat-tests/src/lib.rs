@@ -14,6 +14,10 @@
 //! * [`ledger`]: exactly-once ledgers for real-clock timers, driven through
 //!   the public time-package API only (the stress and load runs).
 //! * [`load`]: the load run behind the `load` command and its CI test.
+//! * [`replay`]: Go's recorded timer traces, parsed and replayed.
+//! * [`differential`]: random operation sequences applied in lockstep to a
+//!   reference set and a candidate, which must answer alike.
+//! * [`cli`]: the command-line plumbing of the `load` and `replay` binaries.
 //! * [`watchdog`]: aborts a test process that deadlocks, with a message.
 //! * [`panics`]: the message of a caught panic, a call that must panic, and
 //!   a lock that ignores poisoning.
@@ -33,6 +37,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod conformance;
 pub mod differential;
 mod go_rules;
