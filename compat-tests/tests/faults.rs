@@ -9,6 +9,10 @@
 //! its own.
 //!
 //! Only "not early" and liveness ("within 10 s") are asserted about time.
+//!
+//! One concept: the driver surviving misbehaving callbacks and handles.
+//! The tests share the recording runtime, the run counts and the watchdog
+//! at the top of the file.
 
 mod common;
 

@@ -7,6 +7,10 @@
 //! scheduling, the port adds a manual-clock version with exact answers.
 //! Go's stress loops are scaled down so that the file runs in seconds.
 //! See `compat-tests/README.md` for the full table of Go tests.
+//!
+//! One concept, however long: this file is the port of one Go test file,
+//! test for test in Go's order, so that it can be read side by side with
+//! Go's.
 
 mod go_common;
 

@@ -6,6 +6,10 @@
 //! loops are scaled down. `TestChan` is ported for Go 1.23+ synchronous
 //! timer channels only (`asynctimerchan=0`). See `compat-tests/README.md`
 //! for the full table of Go tests.
+//!
+//! One concept, however long: this file is the port of one Go test file,
+//! test for test in Go's order, so that it can be read side by side with
+//! Go's.
 
 mod go_common;
 

@@ -33,6 +33,10 @@
 //! longer, and `GOWHEEL_STRESS_SEED` to fix the random choices (thread
 //! scheduling still varies). Each run prints what it did and the violations
 //! it found (`--nocapture` to see it when it passes).
+//!
+//! One concept, however long: one stress run, whose world of shared timers,
+//! operations (from threads and from callbacks) and final proof only make
+//! sense together; the ledgers it records into live in the library.
 
 mod common;
 
