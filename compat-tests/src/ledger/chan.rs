@@ -122,8 +122,6 @@ impl ChanLedger {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
-
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);

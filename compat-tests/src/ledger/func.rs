@@ -120,8 +120,6 @@ impl FuncLedger {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
-
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);

@@ -160,8 +160,6 @@ impl TickerLedger {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
-
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);
