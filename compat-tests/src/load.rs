@@ -46,14 +46,15 @@
 //! ```
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use fastrand::Rng;
 use gowheel::{AfterFunc, Backend, Runtime, WheelConfig};
 
-use crate::TestRng;
 use crate::ledger::{FuncLedger, LedgerCounts, Violations};
+use crate::panics::lock;
 
 /// What a load run does; [`LoadConfig::new`] gives the full-size run.
 #[derive(Clone, Debug)]
@@ -295,10 +296,6 @@ struct LoadState {
     lateness: Mutex<LatencyHistogram>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl LoadState {
     /// Timer `index`'s callback ran.
     fn fired(&self, index: usize) {
@@ -319,10 +316,10 @@ impl LoadState {
 }
 
 /// A random delay in `[min, max]`.
-fn delay(rng: &mut TestRng, min: Duration, max: Duration) -> Duration {
+fn delay(rng: &mut Rng, min: Duration, max: Duration) -> Duration {
     let min = u64::try_from(min.as_nanos()).unwrap_or(u64::MAX);
     let max = u64::try_from(max.as_nanos()).unwrap_or(u64::MAX).max(min);
-    Duration::from_nanos(min + rng.below(max - min + 1))
+    Duration::from_nanos(rng.u64(min..=max))
 }
 
 /// The range of timers thread `thread` of `threads` owns.
@@ -362,7 +359,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
         for thread in 0..threads {
             let (runtime, state) = (&runtime, &state);
             scope.spawn(move || {
-                let mut rng = TestRng::new(config.seed ^ ((thread as u64) << 32));
+                let mut rng = Rng::with_seed(config.seed ^ ((thread as u64) << 32));
                 for index in range_of(thread, threads, config.timers) {
                     let entry = &state.entries[index];
                     let mut ledger = lock(&entry.ledger);
@@ -392,7 +389,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
                 let state = &state;
                 scope.spawn(move || {
                     const BATCH: u64 = 256;
-                    let mut rng = TestRng::new(config.seed ^ 0xBEEF ^ ((thread as u64) << 32));
+                    let mut rng = Rng::with_seed(config.seed ^ 0xBEEF ^ ((thread as u64) << 32));
                     let range = range_of(thread, threads, config.timers);
                     let mut done = 0u64;
                     if config.rate == 0 {
@@ -402,7 +399,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
                     }
                     loop {
                         for _ in 0..BATCH {
-                            let index = range.start + rng.index(range.len());
+                            let index = range.start + rng.usize(..range.len());
                             let duration = delay(&mut rng, config.min_delay, config.max_delay);
                             let entry = &state.entries[index];
                             let handle = entry.handle.get().expect("armed in setup");
