@@ -2,16 +2,14 @@
 //!
 //! # Ground rules
 //!
-//! * A [`Recorder`] builds callbacks that log every run as a [`Fired`]
-//!   event: the timer's id (captured in the closure), the `seq` and `delay`
-//!   the set passed, and the clock reading while it ran. Tests assert on the
-//!   exact log.
-//! * A [`Harness`] owns a set, a [`ManualClock`], a recorder and a small
-//!   model of what every timer should be doing (its pending deadline, period
-//!   and `seq`). Every operation made through the harness is followed by
+//! * A [`Harness`] owns a set, a [`ManualClock`], a [`Recorder`] that logs
+//!   every callback run, and the [model of Go's rules](crate::go_rules)
+//!   (every timer's pending deadline, period and `seq`). Every operation
+//!   made through the harness is followed by
 //!   [`Harness::assert_invariants`], which runs [`TimerSet::verify`] and
-//!   compares the set with the model (see there for the list). Single-threaded
-//!   tests go through the harness, so no operation goes unchecked.
+//!   compares the set with the model (see there for the list).
+//!   Single-threaded tests go through the harness, so no operation goes
+//!   unchecked.
 //! * Callbacks run inside [`TimerSet::check`], when `verify` must not be
 //!   called. Callbacks that operate on timers go through [`Ops`], the
 //!   harness's operations minus the checks; the model is still kept up to
@@ -25,11 +23,14 @@
 //! The model is keyed by the harness's own timer ids, so it works for any
 //! backend: it knows nothing about how a set files its timers.
 
-use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, Weak};
 
-use gowheel::{Callback, MAX_WHEN, ManualClock, NOT_ARMED, TimerSet, TimerSetStats};
+use gowheel::{Callback, ManualClock, NOT_ARMED, TimerSet, TimerSetStats};
+
+use crate::go_rules::GoRulesModel;
+use crate::panics::lock;
+use crate::recorder::{Fired, Recorder};
 
 /// A timer set the conformance suite can run: a [`TimerSet`] whose sets and
 /// timer handles may be captured by `'static` callbacks and threads.
@@ -38,148 +39,6 @@ use gowheel::{Callback, MAX_WHEN, ManualClock, NOT_ARMED, TimerSet, TimerSetStat
 pub trait TestableSet: TimerSet<Timer: 'static> + 'static {}
 
 impl<S: TimerSet<Timer: 'static> + 'static> TestableSet for S {}
-
-/// Locks `mutex`, ignoring poisoning: a poisoned lock only means another
-/// assertion already failed, and that failure is the one worth reporting.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The deadline a periodic timer due at `when`, run `delay` ns late, must be
-/// re-armed at: `when + period * (1 + delay / period)`, saturating at
-/// [`MAX_WHEN`].
-///
-/// Computed in `i128`, independently of [`gowheel::next_periodic_when`], so
-/// that the suite does not take the library's word for it.
-///
-/// ```
-/// use gowheel_compat_tests::expected_next_periodic_when;
-/// assert_eq!(expected_next_periodic_when(100, 30, 0), 130);
-/// assert_eq!(expected_next_periodic_when(100, 30, 75), 190); // 130 and 160 skipped
-/// assert_eq!(expected_next_periodic_when(i64::MAX - 1, 5, 0), i64::MAX);
-/// ```
-pub fn expected_next_periodic_when(when: i64, period: i64, delay: i64) -> i64 {
-    assert!(
-        when > 0 && period > 0 && delay >= 0,
-        "bad periodic timer ({when}, {period}, {delay})"
-    );
-    let (when, period, delay) = (i128::from(when), i128::from(period), i128::from(delay));
-    let next = when + period * (1 + delay / period);
-    i64::try_from(next.min(i128::from(MAX_WHEN))).expect("clamped to i64::MAX")
-}
-
-/// One callback run, as a [`Recorder`] saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Fired {
-    /// The id of the timer whose callback ran (captured by the callback).
-    pub id: usize,
-    /// The `seq` the set passed.
-    pub seq: u64,
-    /// The `delay` the set passed: how late the check was, `now - when`.
-    pub delay: i64,
-    /// The clock reading while the callback ran: the `now` of the check.
-    pub now: i64,
-}
-
-impl Fired {
-    /// The deadline the timer fired for: `now - delay`.
-    pub fn when(&self) -> i64 {
-        self.now.saturating_sub(self.delay)
-    }
-}
-
-impl fmt::Display for Fired {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "timer {} (seq {}) at {} for deadline {} (delay {})",
-            self.id,
-            self.seq,
-            self.now,
-            self.when(),
-            self.delay
-        )
-    }
-}
-
-/// Builds callbacks that log each run, in order, as a [`Fired`] event.
-///
-/// Clones share the log. The clock is read when a callback runs, so the
-/// test must have moved it to the `now` it checks the set with, as
-/// [`Harness::check`] and [`ManualClock::run_until`] do.
-///
-/// ```
-/// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
-/// use gowheel_compat_tests::{Fired, Recorder};
-///
-/// let clock = ManualClock::new(1);
-/// let recorder = Recorder::new(clock.clone());
-/// let set = HeapTimerSet::new(1);
-/// let timer = set.new_timer(recorder.callback(7));
-/// set.reset(&timer, 100, 0);
-/// clock.run_until(&set, 100);
-/// assert_eq!(recorder.take(), vec![Fired { id: 7, seq: 0, delay: 0, now: 100 }]);
-/// ```
-#[derive(Clone, Debug)]
-pub struct Recorder {
-    clock: ManualClock,
-    fired: Arc<Mutex<Vec<Fired>>>,
-}
-
-impl Recorder {
-    /// A recorder with an empty log, reading `clock` when callbacks run.
-    pub fn new(clock: ManualClock) -> Recorder {
-        Recorder {
-            clock,
-            fired: Arc::default(),
-        }
-    }
-
-    /// The clock callbacks read.
-    pub fn clock(&self) -> &ManualClock {
-        &self.clock
-    }
-
-    /// Logs a run of timer `id`'s callback, now, and returns the event.
-    pub fn record(&self, id: usize, seq: u64, delay: i64) -> Fired {
-        let fired = Fired {
-            id,
-            seq,
-            delay,
-            now: self.clock.now(),
-        };
-        lock(&self.fired).push(fired);
-        fired
-    }
-
-    /// A callback that logs each of its runs as timer `id`.
-    pub fn callback(&self, id: usize) -> Callback {
-        let recorder = self.clone();
-        gowheel::callback(move |seq, delay| {
-            recorder.record(id, seq, delay);
-        })
-    }
-
-    /// A copy of the log, oldest first.
-    pub fn fired(&self) -> Vec<Fired> {
-        lock(&self.fired).clone()
-    }
-
-    /// Empties the log and returns what it held, oldest first.
-    pub fn take(&self) -> Vec<Fired> {
-        std::mem::take(&mut *lock(&self.fired))
-    }
-
-    /// The number of events logged and not yet taken.
-    pub fn len(&self) -> usize {
-        lock(&self.fired).len()
-    }
-
-    /// Whether no event is logged.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
 
 /// A timer made through a [`Harness`] or [`Ops`]: the set's handle and the
 /// id its recording callback logs.
@@ -220,97 +79,15 @@ impl<T> Tracked<T> {
     }
 }
 
-/// What the model expects of one timer.
-#[derive(Clone, Copy, Debug, Default)]
-struct ModelTimer {
-    /// The pending deadline; [`NOT_ARMED`] if not pending.
-    when: i64,
-    /// The period it was last armed with.
-    period: i64,
-    /// The `seq` its callback gets.
-    seq: u64,
-}
-
-/// The harness's model of the set: for each timer, whether and when it is
-/// pending, by Go's rules. Kept in step with the set by [`Ops`].
+/// The harness's model of the set, and what went wrong where no assertion
+/// could be made. Shared by the harness and every callback.
 #[derive(Debug, Default)]
-struct Model {
-    /// Indexed by timer id.
-    timers: Vec<ModelTimer>,
-    /// `(when, id)` of every pending timer, to find the earliest quickly.
-    pending: BTreeSet<(i64, usize)>,
+struct ModelState {
+    /// What Go's rules say every timer should be doing.
+    rules: GoRulesModel,
     /// Disagreements found while a check was running, reported at the next
     /// [`Harness::assert_invariants`].
     violations: Vec<String>,
-}
-
-impl Model {
-    fn add_timer(&mut self) -> usize {
-        self.timers.push(ModelTimer::default());
-        self.timers.len() - 1
-    }
-
-    fn is_pending(&self, id: usize) -> bool {
-        self.timers[id].when != NOT_ARMED
-    }
-
-    /// Sets timer `id`'s pending deadline; returns whether it was pending.
-    fn set_when(&mut self, id: usize, when: i64) -> bool {
-        let old = std::mem::replace(&mut self.timers[id].when, when);
-        if old != NOT_ARMED {
-            self.pending.remove(&(old, id));
-        }
-        if when != NOT_ARMED {
-            self.pending.insert((when, id));
-        }
-        old != NOT_ARMED
-    }
-
-    /// Go's `t.modify`; returns whether the timer was pending.
-    fn modify(&mut self, id: usize, when: i64, period: i64, seq: Option<u64>) -> bool {
-        let timer = &mut self.timers[id];
-        timer.period = period;
-        if let Some(seq) = seq {
-            timer.seq = seq;
-        }
-        self.set_when(id, when)
-    }
-
-    /// Go's `t.stop`; returns whether the timer was pending.
-    fn stop(&mut self, id: usize) -> bool {
-        self.set_when(id, NOT_ARMED)
-    }
-
-    /// Go's `t.unlockAndRun`, as seen from the callback: checks that the
-    /// run is one the model expects, then disarms or re-arms the timer.
-    fn fire(&mut self, fired: &Fired) {
-        let expected = self.timers[fired.id];
-        let problem = if expected.when == NOT_ARMED {
-            Some("while not pending".to_string())
-        } else if fired.delay < 0 {
-            Some(format!("early, before its deadline {}", expected.when))
-        } else if fired.when() != expected.when {
-            Some(format!("but its pending deadline is {}", expected.when))
-        } else if fired.seq != expected.seq {
-            Some(format!("but its seq is {}", expected.seq))
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            self.violations.push(format!("{fired} {problem}"));
-            return;
-        }
-        let next = if expected.period > 0 {
-            expected_next_periodic_when(expected.when, expected.period, fired.delay)
-        } else {
-            NOT_ARMED
-        };
-        self.set_when(fired.id, next);
-    }
-
-    fn earliest_pending(&self) -> Option<(i64, usize)> {
-        self.pending.first().copied()
-    }
 }
 
 /// The operations of a [`Harness`], without the invariant checks: for
@@ -327,7 +104,7 @@ impl Model {
 pub struct Ops<S> {
     set: Weak<S>,
     recorder: Recorder,
-    model: Arc<Mutex<Model>>,
+    model: Arc<Mutex<ModelState>>,
 }
 
 impl<S> Clone for Ops<S> {
@@ -380,7 +157,11 @@ impl<S: TestableSet> Ops<S> {
         let ops = self.clone();
         gowheel::callback(move |seq, delay| {
             let fired = ops.recorder.record(id, seq, delay);
-            lock(&ops.model).fire(&fired);
+            let mut model = lock(&ops.model);
+            if let Err(problem) = model.rules.fire(id, seq, fired.when(), delay) {
+                model.violations.push(format!("{fired}: {problem}"));
+            }
+            drop(model);
             then(&ops, &fired);
         })
     }
@@ -396,7 +177,7 @@ impl<S: TestableSet> Ops<S> {
     where
         F: Fn(&Ops<S>, &Fired) + Send + Sync + 'static,
     {
-        let id = lock(&self.model).add_timer();
+        let id = lock(&self.model).rules.add_timer();
         let timer = self.set().new_timer(self.callback_then(id, then));
         Tracked {
             id,
@@ -409,7 +190,7 @@ impl<S: TestableSet> Ops<S> {
     /// [`modify`](Self::modify)) before it can fire: the model expects every
     /// timer it arms to log its runs.
     pub fn new_timer_with(&self, callback: Callback) -> Tracked<S::Timer> {
-        let id = lock(&self.model).add_timer();
+        let id = lock(&self.model).rules.add_timer();
         let timer = self.set().new_timer(callback);
         Tracked {
             id,
@@ -429,7 +210,7 @@ impl<S: TestableSet> Ops<S> {
     ) -> bool {
         let new_seq = callback.is_some().then_some(seq);
         let pending = self.set().modify(&timer.timer, when, period, callback, seq);
-        let expected = lock(&self.model).modify(timer.id, when, period, new_seq);
+        let expected = lock(&self.model).rules.arm(timer.id, when, period, new_seq);
         self.expect_result("modify", timer, pending, expected);
         pending
     }
@@ -437,7 +218,7 @@ impl<S: TestableSet> Ops<S> {
     /// [`TimerSet::reset`].
     pub fn reset(&self, timer: &Tracked<S::Timer>, when: i64, period: i64) -> bool {
         let pending = self.set().reset(&timer.timer, when, period);
-        let expected = lock(&self.model).modify(timer.id, when, period, None);
+        let expected = lock(&self.model).rules.arm(timer.id, when, period, None);
         self.expect_result("reset", timer, pending, expected);
         pending
     }
@@ -445,19 +226,19 @@ impl<S: TestableSet> Ops<S> {
     /// [`TimerSet::stop`].
     pub fn stop(&self, timer: &Tracked<S::Timer>) -> bool {
         let pending = self.set().stop(&timer.timer);
-        let expected = lock(&self.model).stop(timer.id);
+        let expected = lock(&self.model).rules.stop(timer.id);
         self.expect_result("stop", timer, pending, expected);
         pending
     }
 
     /// Whether the model has `timer` pending.
     pub fn is_pending(&self, timer: &Tracked<S::Timer>) -> bool {
-        lock(&self.model).is_pending(timer.id)
+        lock(&self.model).rules.is_pending(timer.id)
     }
 
     /// The number of timers the model has pending.
     pub fn pending_count(&self) -> usize {
-        lock(&self.model).pending.len()
+        lock(&self.model).rules.pending_count()
     }
 
     fn expect_result(&self, op: &str, timer: &Tracked<S::Timer>, got: bool, expected: bool) {
@@ -618,7 +399,7 @@ impl<S: TestableSet> Harness<S> {
         let what = format!("check({now})");
         self.assert_invariants(&what);
         self.assert_nothing_due(&what, now);
-        let earliest = lock(&self.ops.model).earliest_pending();
+        let earliest = lock(&self.ops.model).rules.earliest_pending();
         if next != NOT_ARMED {
             assert!(
                 next > now,
@@ -730,13 +511,13 @@ impl<S: TestableSet> Harness<S> {
             model.violations.join("\n  ")
         );
         let stats = self.set.stats();
-        let pending = model.pending.len();
+        let pending = model.rules.pending_count();
         assert!(
             stats.zombies <= stats.filed && stats.filed - stats.zombies == pending,
             "after {after}: stats say {stats}, but {pending} timers are pending"
         );
         let wake = self.set.wake_time();
-        if let Some((when, id)) = model.earliest_pending() {
+        if let Some((when, id)) = model.rules.earliest_pending() {
             assert!(
                 wake != NOT_ARMED && wake <= when,
                 "after {after}: wake time {wake} is later than timer {id}'s deadline {when}"
@@ -751,7 +532,7 @@ impl<S: TestableSet> Harness<S> {
     }
 
     fn assert_nothing_due(&self, what: &str, now: i64) {
-        if let Some((when, id)) = lock(&self.ops.model).earliest_pending() {
+        if let Some((when, id)) = lock(&self.ops.model).rules.earliest_pending() {
             assert!(
                 when > now,
                 "after {what}: timer {id} is still pending at {when}: a due timer did not fire"

@@ -11,11 +11,16 @@
 //! * [`Harness`], [`Ops`], [`Recorder`], [`Fired`], [`Tracked`]: the
 //!   harness the bodies drive a set through, which verifies the set and
 //!   checks it against a model of Go's rules after every operation.
-//! * [`TestRng`]: a seeded generator for reproducible random interleavings.
 //! * [`ledger`]: exactly-once ledgers for real-clock timers, driven through
 //!   the public time-package API only (the stress and load runs).
 //! * [`load`]: the load run behind the `load` command and its CI test.
+//! * [`replay`]: Go's recorded timer traces, parsed and replayed.
+//! * [`differential`]: random operation sequences applied in lockstep to a
+//!   reference set and a candidate, which must answer alike.
+//! * [`cli`]: the command-line plumbing of the `load` and `replay` binaries.
 //! * [`watchdog`]: aborts a test process that deadlocks, with a message.
+//! * [`panics`]: the message of a caught panic, a call that must panic, and
+//!   a lock that ignores poisoning.
 //!
 //! # Example
 //!
@@ -32,19 +37,21 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod conformance;
 pub mod differential;
+mod go_rules;
 mod harness;
 pub mod ledger;
 pub mod load;
+pub mod panics;
+mod recorder;
 pub mod replay;
-mod rng;
 pub mod watchdog;
 
-pub use harness::{
-    Fired, Harness, Ops, Recorder, TestableSet, Tracked, expected_next_periodic_when,
-};
-pub use rng::TestRng;
+pub use go_rules::expected_next_periodic_when;
+pub use harness::{Harness, Ops, TestableSet, Tracked};
+pub use recorder::{Fired, Recorder};
 
 /// Instantiates the [`conformance`] suite for one backend: a module named
 /// by the first argument, holding one `#[test]` per body, each calling the

@@ -46,14 +46,16 @@
 //! ```
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use fastrand::Rng;
 use gowheel::{AfterFunc, Backend, Runtime, WheelConfig};
+use hdrhistogram::Histogram;
 
-use crate::TestRng;
 use crate::ledger::{FuncLedger, LedgerCounts, Violations};
+use crate::panics::lock;
 
 /// What a load run does; [`LoadConfig::new`] gives the full-size run.
 #[derive(Clone, Debug)]
@@ -103,8 +105,9 @@ impl LoadConfig {
     }
 }
 
-/// A histogram of durations with about 3% resolution: 32 buckets per
-/// power of two of nanoseconds, exact below 32 ns; the maximum is exact.
+/// A histogram of durations: an HDR histogram of nanoseconds with three
+/// significant digits (0.1% resolution at any magnitude, up to an hour),
+/// and the exact maximum.
 ///
 /// ```
 /// use gowheel_compat_tests::load::LatencyHistogram;
@@ -115,20 +118,19 @@ impl LoadConfig {
 ///     histogram.record(Duration::from_micros(micros));
 /// }
 /// let p50 = histogram.percentile(0.5);
-/// assert!(p50 >= Duration::from_micros(50) && p50 <= Duration::from_micros(52));
+/// assert!(p50 >= Duration::from_micros(50) && p50 <= Duration::from_micros(51));
 /// assert_eq!(histogram.max(), Duration::from_micros(100));
 /// assert_eq!(histogram.count(), 100);
 /// ```
 #[derive(Clone, Debug)]
 pub struct LatencyHistogram {
-    counts: Vec<u64>,
-    total: u64,
+    nanos: Histogram<u64>,
     max: u64,
 }
 
-/// log2 of the sub-buckets per power of two.
-const SUB_BITS: u32 = 5;
-const SUBS: u64 = 1 << SUB_BITS;
+/// The largest duration recorded as itself; longer ones are recorded as
+/// this (their exact value still reaches [`LatencyHistogram::max`]).
+const HISTOGRAM_CEILING_NANOS: u64 = 3_600_000_000_000;
 
 impl Default for LatencyHistogram {
     fn default() -> LatencyHistogram {
@@ -140,53 +142,31 @@ impl LatencyHistogram {
     /// An empty histogram.
     pub fn new() -> LatencyHistogram {
         LatencyHistogram {
-            counts: vec![0; (64 << SUB_BITS) as usize],
-            total: 0,
+            nanos: Histogram::new_with_bounds(1, HISTOGRAM_CEILING_NANOS, 3)
+                .expect("constant bounds are valid"),
             max: 0,
         }
     }
 
-    fn index(nanos: u64) -> usize {
-        if nanos < SUBS {
-            return nanos as usize;
-        }
-        let exponent = 63 - nanos.leading_zeros(); // >= SUB_BITS
-        let sub = (nanos >> (exponent - SUB_BITS)) & (SUBS - 1);
-        ((((exponent - SUB_BITS + 1) as u64) << SUB_BITS) | sub) as usize
-    }
-
-    /// The largest value that falls in bucket `index`.
-    fn upper_bound(index: usize) -> u64 {
-        let index = index as u64;
-        if index < SUBS {
-            return index;
-        }
-        let exponent = (index >> SUB_BITS) + u64::from(SUB_BITS) - 1;
-        let sub = index & (SUBS - 1);
-        let width = 1u64 << (exponent - u64::from(SUB_BITS));
-        ((SUBS + sub) << (exponent - u64::from(SUB_BITS))).saturating_add(width - 1)
-    }
-
-    /// Records one duration (saturating at `u64::MAX` ns).
+    /// Records one duration.
     pub fn record(&mut self, duration: Duration) {
         let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
-        self.counts[Self::index(nanos)] += 1;
-        self.total += 1;
+        self.nanos
+            .saturating_record(nanos.clamp(1, HISTOGRAM_CEILING_NANOS));
         self.max = self.max.max(nanos);
     }
 
     /// Adds another histogram's counts to this one.
     pub fn merge(&mut self, other: &LatencyHistogram) {
-        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
-            *mine += theirs;
-        }
-        self.total += other.total;
+        self.nanos
+            .add(&other.nanos)
+            .expect("histograms of the same bounds merge");
         self.max = self.max.max(other.max);
     }
 
     /// How many durations were recorded.
     pub fn count(&self) -> u64 {
-        self.total
+        self.nanos.len()
     }
 
     /// The largest duration recorded (zero if none).
@@ -194,21 +174,14 @@ impl LatencyHistogram {
         Duration::from_nanos(self.max)
     }
 
-    /// The `quantile` (0 to 1) of the durations recorded, rounded up to its
-    /// bucket's upper bound (never above the maximum); zero if none.
+    /// The `quantile` (0 to 1) of the durations recorded, to the
+    /// histogram's resolution and never above the maximum; zero if none.
     pub fn percentile(&self, quantile: f64) -> Duration {
-        if self.total == 0 {
+        if self.nanos.is_empty() {
             return Duration::ZERO;
         }
-        let rank = ((quantile.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
-        let mut seen = 0;
-        for (index, &count) in self.counts.iter().enumerate() {
-            seen += count;
-            if seen >= rank {
-                return Duration::from_nanos(Self::upper_bound(index).min(self.max));
-            }
-        }
-        self.max()
+        let value = self.nanos.value_at_quantile(quantile.clamp(0.0, 1.0));
+        Duration::from_nanos(value.min(self.max))
     }
 }
 
@@ -295,10 +268,6 @@ struct LoadState {
     lateness: Mutex<LatencyHistogram>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl LoadState {
     /// Timer `index`'s callback ran.
     fn fired(&self, index: usize) {
@@ -319,10 +288,10 @@ impl LoadState {
 }
 
 /// A random delay in `[min, max]`.
-fn delay(rng: &mut TestRng, min: Duration, max: Duration) -> Duration {
+fn delay(rng: &mut Rng, min: Duration, max: Duration) -> Duration {
     let min = u64::try_from(min.as_nanos()).unwrap_or(u64::MAX);
     let max = u64::try_from(max.as_nanos()).unwrap_or(u64::MAX).max(min);
-    Duration::from_nanos(min + rng.below(max - min + 1))
+    Duration::from_nanos(rng.u64(min..=max))
 }
 
 /// The range of timers thread `thread` of `threads` owns.
@@ -362,7 +331,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
         for thread in 0..threads {
             let (runtime, state) = (&runtime, &state);
             scope.spawn(move || {
-                let mut rng = TestRng::new(config.seed ^ ((thread as u64) << 32));
+                let mut rng = Rng::with_seed(config.seed ^ ((thread as u64) << 32));
                 for index in range_of(thread, threads, config.timers) {
                     let entry = &state.entries[index];
                     let mut ledger = lock(&entry.ledger);
@@ -392,7 +361,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
                 let state = &state;
                 scope.spawn(move || {
                     const BATCH: u64 = 256;
-                    let mut rng = TestRng::new(config.seed ^ 0xBEEF ^ ((thread as u64) << 32));
+                    let mut rng = Rng::with_seed(config.seed ^ 0xBEEF ^ ((thread as u64) << 32));
                     let range = range_of(thread, threads, config.timers);
                     let mut done = 0u64;
                     if config.rate == 0 {
@@ -402,7 +371,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
                     }
                     loop {
                         for _ in 0..BATCH {
-                            let index = range.start + rng.index(range.len());
+                            let index = range.start + rng.usize(..range.len());
                             let duration = delay(&mut rng, config.min_delay, config.max_delay);
                             let entry = &state.entries[index];
                             let handle = entry.handle.get().expect("armed in setup");
@@ -503,13 +472,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn histogram_buckets_bound_their_values() {
-        for nanos in (0..10_000u64).chain([1 << 20, (1 << 40) + 12_345, u64::MAX]) {
-            let index = LatencyHistogram::index(nanos);
-            assert!(LatencyHistogram::upper_bound(index) >= nanos, "{nanos}");
-            if index > 0 {
-                assert!(LatencyHistogram::upper_bound(index - 1) < nanos, "{nanos}");
-            }
+    fn histogram_percentiles_are_close_and_never_above_the_maximum() {
+        let mut histogram = LatencyHistogram::new();
+        for nanos in (1..10_000u64).chain([1 << 20, (1 << 40) + 12_345]) {
+            histogram.record(Duration::from_nanos(nanos));
         }
+        histogram.record(Duration::MAX);
+        assert_eq!(histogram.count(), 10_002);
+        assert_eq!(histogram.max(), Duration::from_nanos(u64::MAX));
+        let p50 = histogram.percentile(0.5).as_nanos() as f64;
+        assert!((p50 - 5_000.0).abs() <= 5.0 + 5_000.0 * 0.001, "{p50}");
+        let mut small = LatencyHistogram::new();
+        small.record(Duration::from_nanos(777));
+        assert_eq!(small.percentile(1.0), Duration::from_nanos(777));
+        small.merge(&histogram);
+        assert_eq!(small.count(), 10_003);
+        assert_eq!(LatencyHistogram::new().percentile(0.99), Duration::ZERO);
     }
 }

@@ -13,7 +13,7 @@
 
 use gowheel::{HeapTimerSet, MAX_WHEN, TimingWheel, WheelConfig};
 use gowheel_compat_tests::differential::{
-    NewCallback, OnFire, Op, When, ops_strategy, run_differential,
+    NewCallback, OnFire, TimerSetOp, When, ops_strategy, run_differential,
 };
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -22,8 +22,8 @@ use proptest::test_runner::FileFailurePersistence;
 const MAX_OPS: usize = 200;
 
 /// A timer whose callback only records its runs.
-fn create() -> Op {
-    Op::Create {
+fn create() -> TimerSetOp {
+    TimerSetOp::Create {
         other_thread: false,
         on_fire: OnFire::Record,
     }
@@ -71,7 +71,7 @@ fn all_wheels() -> [(&'static str, TimingWheel); 4] {
 
 /// Runs `ops` on the heap and on every wheel shape, panicking with the
 /// divergence if any.
-fn assert_same_on_all_wheels(ops: &[Op]) {
+fn assert_same_on_all_wheels(ops: &[TimerSetOp]) {
     for (name, wheel) in all_wheels() {
         if let Err(divergence) = run_differential(heap(), wheel, ops) {
             panic!("wheel {name}: {divergence}");
@@ -117,19 +117,19 @@ fn timer_moved_earlier_into_the_past_then_checked() {
     assert_same_on_all_wheels(&[
         create(),
         create(),
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 0,
             when: When::FromNow(1 << 30),
             period: 0,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 1,
             when: When::FromNow(100),
             period: 0,
         },
-        Op::Check { advance: 50 },
+        TimerSetOp::Check { advance: 50 },
         // Far in the future, then earlier to before now.
-        Op::Modify {
+        TimerSetOp::Modify {
             timer: 0,
             when: When::At(10),
             period: 0,
@@ -138,21 +138,21 @@ fn timer_moved_earlier_into_the_past_then_checked() {
                 on_fire: OnFire::Record,
             }),
         },
-        Op::Check { advance: 0 },
-        Op::Check { advance: 100 },
+        TimerSetOp::Check { advance: 0 },
+        TimerSetOp::Check { advance: 100 },
         // Again, with the slot it sat in already passed.
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 1,
             when: When::FromNow(5_000),
             period: 0,
         },
-        Op::Check { advance: 4_000 },
-        Op::Reset {
+        TimerSetOp::Check { advance: 4_000 },
+        TimerSetOp::Reset {
             timer: 1,
             when: When::FromNow(-500),
             period: 0,
         },
-        Op::CheckAtDeadline { offset: 0 },
+        TimerSetOp::CheckAtDeadline { offset: 0 },
     ]);
 }
 
@@ -160,11 +160,11 @@ fn timer_moved_earlier_into_the_past_then_checked() {
 fn many_timers_at_the_same_when() {
     let mut ops = Vec::new();
     for timer in 0..40 {
-        ops.push(Op::Create {
+        ops.push(TimerSetOp::Create {
             other_thread: timer % 5 == 0,
             on_fire: OnFire::Record,
         });
-        ops.push(Op::Modify {
+        ops.push(TimerSetOp::Modify {
             timer,
             when: When::At(777_777),
             period: 0,
@@ -176,23 +176,23 @@ fn many_timers_at_the_same_when() {
     }
     // Some moved away and back, some stopped, some periodic.
     for timer in (0..40).step_by(3) {
-        ops.push(Op::Reset {
+        ops.push(TimerSetOp::Reset {
             timer,
             when: When::At(900_000),
             period: 0,
         });
-        ops.push(Op::Reset {
+        ops.push(TimerSetOp::Reset {
             timer,
             when: When::At(777_777),
             period: 1_000,
         });
     }
     for timer in (1..40).step_by(7) {
-        ops.push(Op::Stop { timer });
+        ops.push(TimerSetOp::Stop { timer });
     }
-    ops.push(Op::CheckAtDeadline { offset: -1 });
-    ops.push(Op::CheckAtDeadline { offset: 0 });
-    ops.push(Op::Check { advance: 2_500 });
+    ops.push(TimerSetOp::CheckAtDeadline { offset: -1 });
+    ops.push(TimerSetOp::CheckAtDeadline { offset: 0 });
+    ops.push(TimerSetOp::Check { advance: 2_500 });
     assert_same_on_all_wheels(&ops);
 }
 
@@ -201,23 +201,23 @@ fn period_one_checked_after_a_huge_advance() {
     assert_same_on_all_wheels(&[
         create(),
         create(),
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 0,
             when: When::FromNow(1),
             period: 1,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 1,
             when: When::FromNow(3),
             period: 0,
         },
-        Op::Check { advance: 1 },
-        Op::Check { advance: 1 << 50 },
-        Op::Check { advance: 1 },
-        Op::Check { advance: 1 << 62 },
-        Op::Check { advance: i64::MAX },
-        Op::Check { advance: 1 },
-        Op::Stop { timer: 0 },
+        TimerSetOp::Check { advance: 1 },
+        TimerSetOp::Check { advance: 1 << 50 },
+        TimerSetOp::Check { advance: 1 },
+        TimerSetOp::Check { advance: 1 << 62 },
+        TimerSetOp::Check { advance: i64::MAX },
+        TimerSetOp::Check { advance: 1 },
+        TimerSetOp::Stop { timer: 0 },
     ]);
 }
 
@@ -226,27 +226,27 @@ fn deadlines_at_max_when() {
     assert_same_on_all_wheels(&[
         create(),
         create(),
-        Op::Create {
+        TimerSetOp::Create {
             other_thread: true,
             on_fire: OnFire::Record,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 0,
             when: When::At(MAX_WHEN),
             period: 0,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 1,
             when: When::At(MAX_WHEN - 1),
             period: 1 << 40,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 2,
             when: When::FromNow(i64::MAX),
             period: i64::MAX,
         },
-        Op::Check { advance: 1 << 62 },
-        Op::Modify {
+        TimerSetOp::Check { advance: 1 << 62 },
+        TimerSetOp::Modify {
             timer: 0,
             when: When::Earlier(1),
             period: 0,
@@ -255,11 +255,11 @@ fn deadlines_at_max_when() {
                 on_fire: OnFire::Record,
             }),
         },
-        Op::Check { advance: i64::MAX },
-        Op::Check { advance: 0 },
-        Op::Stop { timer: 0 },
-        Op::Stop { timer: 1 },
-        Op::Stop { timer: 2 },
+        TimerSetOp::Check { advance: i64::MAX },
+        TimerSetOp::Check { advance: 0 },
+        TimerSetOp::Stop { timer: 0 },
+        TimerSetOp::Stop { timer: 1 },
+        TimerSetOp::Stop { timer: 2 },
     ]);
 }
 
@@ -268,39 +268,39 @@ fn stopped_timer_rearmed_earlier_than_its_old_slot() {
     assert_same_on_all_wheels(&[
         create(),
         create(),
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 0,
             when: When::FromNow(1 << 20),
             period: 0,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 1,
             when: When::FromNow(1 << 20),
             period: 0,
         },
-        Op::Stop { timer: 0 },
+        TimerSetOp::Stop { timer: 0 },
         // Still filed as a zombie in its old slot; re-armed much earlier.
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 0,
             when: When::Earlier((1 << 20) - 30),
             period: 0,
         },
-        Op::Check { advance: 29 },
-        Op::Check { advance: 1 },
+        TimerSetOp::Check { advance: 29 },
+        TimerSetOp::Check { advance: 1 },
         // Fired; re-armed earlier than the fired deadline's slot was.
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 0,
             when: When::FromNow(1 << 30),
             period: 0,
         },
-        Op::Stop { timer: 0 },
-        Op::Reset {
+        TimerSetOp::Stop { timer: 0 },
+        TimerSetOp::Reset {
             timer: 0,
             when: When::Earlier((1 << 30) - 1),
             period: 0,
         },
-        Op::CheckAtDeadline { offset: 0 },
-        Op::CheckAtDeadline { offset: 0 },
+        TimerSetOp::CheckAtDeadline { offset: 0 },
+        TimerSetOp::CheckAtDeadline { offset: 0 },
     ]);
 }
 
@@ -309,27 +309,27 @@ fn dropped_handles_still_fire_and_their_nodes_are_reused() {
     assert_same_on_all_wheels(&[
         create(),
         create(),
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 0,
             when: When::FromNow(100),
             period: 50,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 1,
             when: When::FromNow(200),
             period: 0,
         },
-        Op::Stop { timer: 1 },
-        Op::DropHandle { timer: 1 },
-        Op::DropHandle { timer: 0 },
+        TimerSetOp::Stop { timer: 1 },
+        TimerSetOp::DropHandle { timer: 1 },
+        TimerSetOp::DropHandle { timer: 0 },
         create(),
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 2,
             when: When::FromNow(150),
             period: 0,
         },
-        Op::Check { advance: 120 },
-        Op::Check { advance: 300 },
+        TimerSetOp::Check { advance: 120 },
+        TimerSetOp::Check { advance: 300 },
     ]);
 }
 
@@ -337,19 +337,19 @@ fn dropped_handles_still_fire_and_their_nodes_are_reused() {
 fn callbacks_stop_and_rearm_their_own_timers() {
     let rearm = |after, period| OnFire::Reset { after, period };
     assert_same_on_all_wheels(&[
-        Op::Create {
+        TimerSetOp::Create {
             other_thread: false,
             on_fire: OnFire::Stop,
         },
-        Op::Create {
+        TimerSetOp::Create {
             other_thread: false,
             on_fire: rearm(1, 0),
         },
-        Op::Create {
+        TimerSetOp::Create {
             other_thread: true,
             on_fire: rearm(1 << 40, 3),
         },
-        Op::Create {
+        TimerSetOp::Create {
             other_thread: false,
             on_fire: OnFire::Modify {
                 after: 70,
@@ -358,33 +358,33 @@ fn callbacks_stop_and_rearm_their_own_timers() {
             },
         },
         // A periodic timer that stops itself: its stop returns true.
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 0,
             when: When::FromNow(10),
             period: 10,
         },
         // Re-armed 1 ns after every check that runs it.
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 1,
             when: When::FromNow(10),
             period: 0,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 2,
             when: When::FromNow(10),
             period: 0,
         },
-        Op::Reset {
+        TimerSetOp::Reset {
             timer: 3,
             when: When::FromNow(10),
             period: 1,
         },
-        Op::Check { advance: 10 },
-        Op::Check { advance: 1 },
-        Op::Check { advance: 100 },
-        Op::CheckAtDeadline { offset: 0 },
+        TimerSetOp::Check { advance: 10 },
+        TimerSetOp::Check { advance: 1 },
+        TimerSetOp::Check { advance: 100 },
+        TimerSetOp::CheckAtDeadline { offset: 0 },
         // A callback replaced by one that stops its timer, while pending.
-        Op::Modify {
+        TimerSetOp::Modify {
             timer: 3,
             when: When::Earlier(5),
             period: 0,
@@ -393,12 +393,12 @@ fn callbacks_stop_and_rearm_their_own_timers() {
                 on_fire: OnFire::Stop,
             }),
         },
-        Op::CheckAtDeadline { offset: 0 },
+        TimerSetOp::CheckAtDeadline { offset: 0 },
         // The re-arming timer's handle is dropped: it fires once more and
         // does nothing.
-        Op::DropHandle { timer: 1 },
-        Op::Check { advance: 1 << 41 },
-        Op::Check { advance: 1 << 41 },
+        TimerSetOp::DropHandle { timer: 1 },
+        TimerSetOp::Check { advance: 1 << 41 },
+        TimerSetOp::Check { advance: 1 << 41 },
     ]);
 }
 
@@ -407,34 +407,34 @@ fn callbacks_stop_and_rearm_their_own_timers() {
 /// others, left the stripe's wake time at its deadline with nothing filed.
 #[test]
 fn stopped_overflow_timer_leaves_no_wake_time() {
-    let record = || Op::Create {
+    let record = || TimerSetOp::Create {
         other_thread: false,
         on_fire: OnFire::Record,
     };
-    let reset = |timer, when| Op::Reset {
+    let reset = |timer, when| TimerSetOp::Reset {
         timer,
         when,
         period: 0,
     };
     assert_same_on_all_wheels(&[
         record(),
-        Op::Check { advance: 1333 },
+        TimerSetOp::Check { advance: 1333 },
         record(),
         record(),
-        Op::Check { advance: 0 },
-        Op::Check { advance: 446 },
+        TimerSetOp::Check { advance: 0 },
+        TimerSetOp::Check { advance: 446 },
         record(),
         reset(5, When::FromNow(97_845_353_653_565_539)),
-        Op::Check { advance: 0 },
+        TimerSetOp::Check { advance: 0 },
         record(),
-        Op::Check { advance: 0 },
+        TimerSetOp::Check { advance: 0 },
         reset(30, When::FromNow(1)),
         reset(18, When::FromNow(0)),
-        Op::CheckAtDeadline { offset: -2 },
+        TimerSetOp::CheckAtDeadline { offset: -2 },
         reset(46, When::Earlier(1)),
         reset(42, When::FromNow(37)),
         reset(3, When::FromNow(0)),
-        Op::Stop { timer: 16 },
-        Op::Check { advance: 37 },
+        TimerSetOp::Stop { timer: 16 },
+        TimerSetOp::Check { advance: 37 },
     ]);
 }

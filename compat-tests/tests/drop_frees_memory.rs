@@ -22,8 +22,9 @@ use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{lock, on_both_backends};
+use common::on_both_backends;
 use gowheel::{AfterFunc, Backend, Runtime, Ticker, Timer};
+use gowheel_compat_tests::panics::lock;
 use gowheel_compat_tests::watchdog::Watchdog;
 
 /// `System`, counting the bytes it has handed out and not had back.

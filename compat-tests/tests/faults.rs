@@ -9,6 +9,10 @@
 //! its own.
 //!
 //! Only "not early" and liveness ("within 10 s") are asserted about time.
+//!
+//! One concept: the driver surviving misbehaving callbacks and handles.
+//! The tests share the recording runtime, the run counts and the watchdog
+//! at the top of the file.
 
 mod common;
 
@@ -18,9 +22,10 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{EVENTUALLY, eventually, lock, on_both_backends};
+use common::{EVENTUALLY, eventually, on_both_backends};
+use fastrand::Rng;
 use gowheel::{AfterFunc, Backend, CallbackPanic, Runtime, Ticker, Timer};
-use gowheel_compat_tests::TestRng;
+use gowheel_compat_tests::panics::lock;
 use gowheel_compat_tests::watchdog::Watchdog;
 
 /// How long a test may run before the watchdog calls it a deadlock.
@@ -645,14 +650,14 @@ fn handles_dropped_from_other_threads_while_their_timers_fire(backend: Backend) 
         for dropper in 0..2u64 {
             let receive = &receive;
             scope.spawn(move || {
-                let mut rng = TestRng::new(dropper + 7);
+                let mut rng = Rng::with_seed(dropper + 7);
                 loop {
                     let handle = lock(receive).recv();
                     let Ok(handle) = handle else {
                         return;
                     };
-                    if rng.chance(1, 4) {
-                        thread::sleep(Duration::from_micros(rng.below(300)));
+                    if rng.u64(..4) == 0 {
+                        thread::sleep(Duration::from_micros(rng.u64(..300)));
                     }
                     match handle {
                         Handle::Chan(timer) => {
@@ -673,17 +678,17 @@ fn handles_dropped_from_other_threads_while_their_timers_fire(backend: Backend) 
         for maker in 0..MAKERS {
             let (runtime, counts, send) = (&runtime, &counts, send.clone());
             scope.spawn(move || {
-                let mut rng = TestRng::new(maker as u64);
+                let mut rng = Rng::with_seed(maker as u64);
                 for index in maker * PER_MAKER..(maker + 1) * PER_MAKER {
-                    let duration = Duration::from_micros(rng.below(2_000));
+                    let duration = Duration::from_micros(rng.u64(..2_000));
                     let earliest = Instant::now() + duration;
                     let counts = counts.clone();
                     let func = runtime.after_func(duration, move || {
                         counts.ran(index, earliest, Instant::now())
                     });
-                    let timer = runtime.new_timer(Duration::from_micros(rng.below(2_000)));
-                    let receiver = runtime.after(Duration::from_micros(rng.below(2_000)));
-                    let ticker = runtime.new_ticker(Duration::from_micros(100 + rng.below(900)));
+                    let timer = runtime.new_timer(Duration::from_micros(rng.u64(..2_000)));
+                    let receiver = runtime.after(Duration::from_micros(rng.u64(..2_000)));
+                    let ticker = runtime.new_ticker(Duration::from_micros(100 + rng.u64(..900)));
                     let mut handles = vec![
                         Handle::Func(func),
                         Handle::Chan(timer),

@@ -7,6 +7,10 @@
 //! scheduling, the port adds a manual-clock version with exact answers.
 //! Go's stress loops are scaled down so that the file runs in seconds.
 //! See `compat-tests/README.md` for the full table of Go tests.
+//!
+//! One concept, however long: this file is the port of one Go test file,
+//! test for test in Go's order, so that it can be read side by side with
+//! Go's.
 
 mod go_common;
 
@@ -16,11 +20,11 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use fastrand::Rng;
 use gowheel::{
     Backend, CallbackPanic, HeapTimerSet, MAX_WHEN, ManualClock, Runtime, TimerSet, TimingWheel,
     callback,
 };
-use gowheel_compat_tests::TestRng;
 
 use go_common::{
     EVENTUALLY, GoTimer, HOUR, Impl, Selected, at, manual_runtime, on_both_backends, real_runtime,
@@ -762,14 +766,14 @@ fn test_adjust_timers(backend: Backend) {
         .as_nanos() as u64;
     let runtime = real_runtime(backend);
     for implementation in [Impl::Func, Impl::Chan] {
-        let mut rng = TestRng::new(seed);
+        let mut rng = Rng::with_seed(seed);
         let context = format!("{implementation:?}, seed {seed}");
         let mut timers: Vec<Option<Box<dyn GoTimer>>> = (0..100).map(|_| None).collect();
         let mut states = vec![0; timers.len()];
         let mut indices: Vec<usize> = (0..timers.len()).collect();
         rng.shuffle(&mut indices);
         while !indices.is_empty() {
-            let ii = rng.index(indices.len());
+            let ii = rng.usize(..indices.len());
             let i = indices[ii];
             let state = states[i];
             states[i] += 1;

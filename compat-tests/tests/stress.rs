@@ -33,6 +33,10 @@
 //! longer, and `GOWHEEL_STRESS_SEED` to fix the random choices (thread
 //! scheduling still varies). Each run prints what it did and the violations
 //! it found (`--nocapture` to see it when it passes).
+//!
+//! One concept, however long: one stress run, whose world of shared timers,
+//! operations (from threads and from callbacks) and final proof only make
+//! sense together; the ledgers it records into live in the library.
 
 mod common;
 
@@ -42,12 +46,13 @@ use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{EVENTUALLY, lock, on_both_backends};
+use common::{EVENTUALLY, on_both_backends};
+use fastrand::Rng;
 use gowheel::{AfterFunc, Backend, Runtime, Ticker, Timer};
-use gowheel_compat_tests::TestRng;
 use gowheel_compat_tests::ledger::{
     ChanLedger, FuncLedger, LedgerCounts, TickerLedger, Violations,
 };
+use gowheel_compat_tests::panics::lock;
 use gowheel_compat_tests::watchdog::Watchdog;
 
 /// How long each backend runs by default, in seconds.
@@ -89,8 +94,8 @@ fn seed() -> u64 {
 }
 
 /// A random duration in `low..=high` microseconds.
-fn micros(rng: &mut TestRng, low: u64, high: u64) -> Duration {
-    Duration::from_micros(low + rng.below(high - low + 1))
+fn micros(rng: &mut Rng, low: u64, high: u64) -> Duration {
+    Duration::from_micros(rng.u64(low..=high))
 }
 
 /// A function timer: its handle and ledger under one lock, which every
@@ -106,7 +111,7 @@ struct FuncState {
     handle: Option<AfterFunc>,
     ledger: FuncLedger,
     /// The callback's random choices.
-    rng: TestRng,
+    rng: Rng,
 }
 
 /// A channel timer, its ledger, and the lock every operation on it (every
@@ -196,7 +201,7 @@ struct World {
 
 impl World {
     fn new(runtime: &Arc<Runtime>, seed: u64) -> Arc<World> {
-        let mut rng = TestRng::new(seed ^ 0x5EED);
+        let mut rng = Rng::with_seed(seed ^ 0x5EED);
         let chans = (0..CHAN_SLOTS)
             .map(|index| {
                 let duration = micros(&mut rng, 0, 20_000);
@@ -228,7 +233,7 @@ impl World {
             state: Mutex::new(FuncState {
                 handle: None,
                 ledger: FuncLedger::new(),
-                rng: TestRng::new(0),
+                rng: Rng::with_seed(0),
             }),
         });
         let world = Arc::new(World {
@@ -272,7 +277,7 @@ impl World {
             state: Mutex::new(FuncState {
                 handle: None,
                 ledger: FuncLedger::new(),
-                rng: TestRng::new(self.seed ^ number.wrapping_mul(0x9E37_79B9)),
+                rng: Rng::with_seed(self.seed ^ number.wrapping_mul(0x9E37_79B9)),
             }),
         });
         let Some(runtime) = self.runtime.upgrade() else {
@@ -331,8 +336,8 @@ impl World {
     }
 
     /// One random operation on function timer slot `index`.
-    fn func_operation(self: &Arc<World>, index: usize, rng: &mut TestRng) {
-        let roll = rng.below(100);
+    fn func_operation(self: &Arc<World>, index: usize, rng: &mut Rng) {
+        let roll = rng.u64(..100);
         if roll >= 95 {
             // Replace: a new timer in the slot; the old handle is dropped
             // while its arming may be pending, which must not cancel it.
@@ -354,7 +359,7 @@ impl World {
             55..70 => self.func_stop(&timer, &mut state),
             // An idle timeout pushed back by a burst of packets.
             70..85 => {
-                for _ in 0..2 + rng.below(5) {
+                for _ in 0..2 + rng.u64(..5) {
                     self.func_reset(&timer, &mut state, micros(rng, 2_000, 8_000));
                 }
             }
@@ -378,7 +383,7 @@ impl World {
             return;
         }
         // On itself, under its own lock.
-        let choice = state.rng.below(100);
+        let choice = state.rng.u64(..100);
         let duration = micros(&mut state.rng, 0, 3_000);
         match choice {
             0..20 => self.func_reset(timer, &mut state, duration),
@@ -389,24 +394,24 @@ impl World {
             }
             _ => {}
         }
-        let action = state.rng.below(100);
-        let mut rng = TestRng::new(state.rng.next_u64());
+        let action = state.rng.u64(..100);
+        let mut rng = Rng::with_seed(state.rng.u64(..));
         drop(state);
         // On others, with its own lock released.
         match action {
             0..15 => {
-                let other = self.func_in(rng.index(FUNC_SLOTS));
+                let other = self.func_in(rng.usize(..FUNC_SLOTS));
                 let mut other_state = lock(&other.state);
-                if rng.chance(1, 2) {
+                if rng.bool() {
                     self.func_reset(&other, &mut other_state, micros(&mut rng, 0, 10_000));
                 } else {
                     self.func_stop(&other, &mut other_state);
                 }
             }
             15..22 => {
-                let slot = &self.chans[rng.index(CHAN_SLOTS)];
+                let slot = &self.chans[rng.usize(..CHAN_SLOTS)];
                 if let Ok(mut state) = slot.state.try_lock() {
-                    if rng.chance(1, 2) {
+                    if rng.bool() {
                         self.chan_reset(slot, &mut state, micros(&mut rng, 0, 5_000));
                     } else {
                         self.chan_stop(slot, &mut state);
@@ -414,9 +419,9 @@ impl World {
                 }
             }
             22..27 => {
-                let slot = &self.tickers[rng.index(TICKER_SLOTS)];
+                let slot = &self.tickers[rng.usize(..TICKER_SLOTS)];
                 if let Ok(mut state) = slot.state.try_lock() {
-                    if rng.chance(2, 3) {
+                    if rng.u64(..3) < 2 {
                         self.ticker_reset(&mut state, micros(&mut rng, 1_000, 10_000));
                     } else {
                         self.ticker_stop(&mut state);
@@ -424,7 +429,7 @@ impl World {
                 }
             }
             27..32 => self.start_chain(CHAIN_LENGTH - 1, micros(&mut rng, 0, 3_000)),
-            32..34 => self.func_operation(rng.index(FUNC_SLOTS), &mut rng),
+            32..34 => self.func_operation(rng.usize(..FUNC_SLOTS), &mut rng),
             _ => return,
         }
         Counters::add(&self.counters.callback_operations);
@@ -456,10 +461,10 @@ impl World {
     }
 
     /// One random operation on channel timer `index`.
-    fn chan_operation(&self, index: usize, rng: &mut TestRng) {
+    fn chan_operation(&self, index: usize, rng: &mut Rng) {
         let slot = &self.chans[index];
         let mut state = lock(&slot.state);
-        match rng.below(100) {
+        match rng.u64(..100) {
             0..20 => self.chan_reset(slot, &mut state, micros(rng, 0, 3_000)),
             20..30 => self.chan_reset(slot, &mut state, micros(rng, 5_000, 30_000)),
             30..40 => self.chan_stop(slot, &mut state),
@@ -511,10 +516,10 @@ impl World {
     }
 
     /// One random operation on ticker `index`.
-    fn ticker_operation(&self, index: usize, rng: &mut TestRng) {
+    fn ticker_operation(&self, index: usize, rng: &mut Rng) {
         let slot = &self.tickers[index];
         let mut state = lock(&slot.state);
-        match rng.below(100) {
+        match rng.u64(..100) {
             0..3 => self.ticker_reset(&mut state, micros(rng, 1_000, 15_000)),
             3..4 => self.ticker_stop(&mut state),
             4..75 | 82..98 => {
@@ -613,15 +618,15 @@ impl World {
 
 /// One operation thread: random operations until `until`.
 fn operate(world: &Arc<World>, thread: usize, until: Instant) {
-    let mut rng = TestRng::new(world.seed ^ ((thread as u64 + 1) << 40));
+    let mut rng = Rng::with_seed(world.seed ^ ((thread as u64 + 1) << 40));
     while Instant::now() < until {
         for _ in 0..32 {
-            match rng.below(100) {
-                0..60 => world.func_operation(rng.index(FUNC_SLOTS), &mut rng),
-                60..85 => world.chan_operation(rng.index(CHAN_SLOTS), &mut rng),
-                85..91 => world.ticker_operation(rng.index(TICKER_SLOTS), &mut rng),
+            match rng.u64(..100) {
+                0..60 => world.func_operation(rng.usize(..FUNC_SLOTS), &mut rng),
+                60..85 => world.chan_operation(rng.usize(..CHAN_SLOTS), &mut rng),
+                85..91 => world.ticker_operation(rng.usize(..TICKER_SLOTS), &mut rng),
                 91..99 => world.start_chain(
-                    rng.below(u64::from(CHAIN_LENGTH)) as u32,
+                    rng.u64(..u64::from(CHAIN_LENGTH)) as u32,
                     micros(&mut rng, 0, 5_000),
                 ),
                 _ => {

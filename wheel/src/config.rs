@@ -1,52 +1,40 @@
 //! The wheel's shape: level-0 tick, slots per level, levels, stripes; and
 //! the one vocabulary for turning deadlines into ticks, levels and slots.
 //!
-//! With the defaults (tick 2^10 ns, 64 slots a level, 9 levels):
+//! With the defaults (tick 2^10 ns, 64-slot rotations, 9 levels), a slot
+//! of each level spans, and a level's two rotations reach:
 //!
-//! | level | slot width | level span |
+//! | level | slot width | reach |
 //! | --- | --- | --- |
-//! | 0 | 1.02 µs | 65.5 µs |
-//! | 1 | 65.5 µs | 4.19 ms |
-//! | 2 | 4.19 ms | 268 ms |
-//! | 3 | 268 ms | 17.2 s |
-//! | 4 | 17.2 s | 18.3 min |
-//! | 5 | 18.3 min | 19.5 h |
-//! | 6 | 19.5 h | 52 days |
-//! | 7 | 52 days | 9.1 years |
-//! | 8 | 9.1 years | 584 years |
+//! | 0 | 1.02 µs | 131 µs |
+//! | 1 | 65.5 µs | 8.39 ms |
+//! | 2 | 4.19 ms | 537 ms |
+//! | 3 | 268 ms | 34.4 s |
+//! | 4 | 17.2 s | 36.7 min |
+//! | 5 | 18.3 min | 39.1 h |
+//! | 6 | 19.5 h | 104 days |
+//! | 7 | 52 days | 18.3 years |
+//! | 8 | 9.1 years | the rest of `i64` |
 //!
 //! so every `i64` deadline, `i64::MAX` included, has a level. Fewer levels
 //! (or a coarser shape, as in the loom models) send far deadlines to an
-//! overflow list that is re-filed as time approaches it; nothing is dropped.
+//! overflow list that is re-filed once its earliest deadline is due;
+//! nothing is dropped.
 //!
-//! Slots per level must be a power of two (a slot index is a group of bits
-//! of the tick) and at most 64 (one `u64` occupancy bitmap a level).
+//! A rotation's slots must be a power of two (a slot index is a group of
+//! bits of the tick) and at most 64 (a level's two rotations in one `u128`
+//! occupancy bitmap).
 //!
 //! # How the defaults were chosen
 //!
 //! The tick only shapes the structure (timers fire at their exact
-//! deadlines whatever it is), so it was chosen by cost, on a 2-core x86-64
-//! VM, for the workload gowheel is for: servers resetting idle timeouts on
-//! every packet.
-//!
-//! * `cargo run --release -p gowheel-benches --bin tick_sweep` (three
-//!   runs): start+stop (68-72 ns a pair) and reset to a later time
-//!   (10-11 ns) do not depend on the tick. Firing 10^5 timers with a check
-//!   every millisecond does: spread over 100 ms, 72-99 ns a timer with 2^10
-//!   ns ticks, 45-50 with 2^8, 47-50 with 2^14; spread over 10 s, 66-72 with
-//!   2^10, 48-50 with 2^14.
-//! * `cargo run --release -p gowheel-compat-tests --bin load -- --backend
-//!   wheel --tick-shift S` (10^6 timers reset 10^6 times a second to
-//!   1-5 s ahead, 10 s): firing lateness p99 62 ms with 2^10, 168 ms with
-//!   both 2^8 and 2^14. With `--rate 0` (no resets) the order reverses:
-//!   p99 8.9 ms with 2^10, 3.0-3.4 ms with 2^8 and 2^14.
-//!
-//! The resets decide: with 2^10 ns ticks, deadlines 1-5 s ahead spread over
-//! some fifteen 268 ms slots, while with 2^8 or 2^14 they crowd into one or
-//! two slots whose long lists every adjust and cascade must walk. So the
-//! default is 2^10; a workload of mostly firing timers may prefer 2^14.
-//! 64 slots a level is the most one `u64` bitmap indexes, and the fewest
-//! levels. One stripe per CPU mirrors Go's one heap per P.
+//! deadlines whatever it is), so it was chosen by cost, for the workload
+//! gowheel is for: servers resetting idle timeouts on every packet. The
+//! measurements (`tick_sweep`, and the `load` binary with `--tick-shift`)
+//! are in `benches/README.md`. 2^`slot_bits` slots a rotation, two
+//! rotations a level: 64 a rotation makes a level's 128 slots fit one
+//! `u128` bitmap, with the fewest levels. One stripe per CPU mirrors Go's
+//! one heap per P.
 
 use crate::node::{Location, MAX_LEVEL_INDEX, MAX_SLOT_INDEX};
 

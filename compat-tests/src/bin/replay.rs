@@ -6,6 +6,9 @@
 //!     [--backend wheel|heap|both] [--drive recorded|calls|every] PATH...
 //! ```
 //!
+//! Every option takes its value as `--opt value` or `--opt=value`; `-h` or
+//! `--help` prints the usage. Errors name the option they are about.
+//!
 //! Each PATH is a trace file or a directory, whose `*.trace` files are
 //! replayed in name order. For each trace and backend it prints
 //! `ok NAME BACKEND` or `FAIL NAME BACKEND: line N: ...` (the first line
@@ -23,75 +26,62 @@
 //! See `gowheel_compat_tests::replay` for the format and the mapping to
 //! gowheel's API.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use gowheel::Backend;
+use gowheel_compat_tests::cli::{Command, parse_backends, text_value, usage_error};
 use gowheel_compat_tests::replay::{Driving, Trace, trace_files};
+use lexopt::prelude::*;
 
 const USAGE: &str = "usage: replay [--backend wheel|heap|both] [--drive recorded|calls|every] PATH...\n\
+     Every option takes its value as `--opt value` or `--opt=value`; after `--`, \
+     everything is a PATH.\n\
      Replays Go timer traces (files, or directories of *.trace files) on gowheel.";
 
 /// The command line: backends to run, driving, and paths to read.
+#[derive(Debug)]
 struct Args {
     backends: Vec<Backend>,
     driving: Driving,
     paths: Vec<PathBuf>,
 }
 
-/// Parses a `--backend` value.
-fn parse_backends(value: &str) -> Result<Vec<Backend>, String> {
-    match value {
-        "both" => Ok(vec![Backend::Wheel, Backend::Heap]),
-        "wheel" => Ok(vec![Backend::Wheel]),
-        "heap" => Ok(vec![Backend::Heap]),
-        other => Err(format!(
-            "unknown backend `{other}` (expected wheel, heap or both)"
-        )),
-    }
-}
-
-/// Parses the command line; `Ok(None)` for `--help`.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+/// Parses the command line (without the program name).
+fn parse_args(
+    args: impl IntoIterator<Item = impl Into<OsString>>,
+) -> Result<Command<Args>, String> {
+    let mut parser = lexopt::Parser::from_args(args);
     let mut backends = None;
     let mut driving = None;
     let mut paths = Vec::new();
-    let mut only_paths = false;
-    while let Some(arg) = args.next() {
-        if only_paths || arg == "-" || !arg.starts_with('-') {
-            paths.push(PathBuf::from(arg));
-            continue;
-        }
-        if arg == "--" {
-            only_paths = true;
-            continue;
-        }
-        if arg == "-h" || arg == "--help" {
-            return Ok(None);
-        }
-        let (option, value) = match arg.split_once('=') {
-            Some((option, value)) => (option.to_owned(), value.to_owned()),
-            None => {
-                let value = match arg.as_str() {
-                    "--backend" | "--drive" => args
-                        .next()
-                        .ok_or_else(|| format!("`{arg}` needs a value"))?,
-                    _ => return Err(format!("unknown option `{arg}`")),
-                };
-                (arg, value)
+    while let Some(arg) = parser.next().map_err(|error| error.to_string())? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Long("backend") if backends.is_some() => {
+                return Err("`--backend` given twice".to_owned());
             }
-        };
-        match option.as_str() {
-            "--backend" if backends.is_none() => backends = Some(parse_backends(&value)?),
-            "--drive" if driving.is_none() => driving = Some(value.parse()?),
-            "--backend" | "--drive" => return Err(format!("`{option}` given twice")),
-            _ => return Err(format!("unknown option `{option}`")),
+            Long("backend") => {
+                backends = Some(parse_backends(&text_value(&mut parser, "--backend")?)?);
+            }
+            Long("drive") if driving.is_some() => return Err("`--drive` given twice".to_owned()),
+            Long("drive") => {
+                let value = text_value(&mut parser, "--drive")?;
+                driving = Some(
+                    value
+                        .parse::<Driving>()
+                        .map_err(|message| format!("`--drive`: {message}"))?,
+                );
+            }
+            Value(path) => paths.push(PathBuf::from(path)),
+            _ => return Err(arg.unexpected().to_string()),
         }
     }
     if paths.is_empty() {
         return Err("no trace file or directory given".to_owned());
     }
-    Ok(Some(Args {
+    Ok(Command::Run(Args {
         backends: backends.unwrap_or_else(|| vec![Backend::Wheel, Backend::Heap]),
         driving: driving.unwrap_or_default(),
         paths,
@@ -99,23 +89,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
+    let args = match parse_args(std::env::args_os().skip(1)) {
+        Ok(Command::Run(args)) => args,
+        Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Err(message) => {
-            eprintln!("replay: {message}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return usage_error("replay", &message, USAGE),
     };
     let files = match trace_files(&args.paths) {
         Ok(files) => files,
-        Err(message) => {
-            eprintln!("replay: {message}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return usage_error("replay", &message, USAGE),
     };
 
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -144,5 +128,79 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Args {
+        match parse_args(args.iter().copied()) {
+            Ok(Command::Run(args)) => args,
+            other => panic!("{args:?} parsed to {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_args(args.iter().copied()).expect_err("a usage error")
+    }
+
+    #[test]
+    fn defaults_are_both_backends_driven_as_recorded() {
+        let args = parsed(&["traces/go"]);
+        assert_eq!(args.backends, [Backend::Wheel, Backend::Heap]);
+        assert_eq!(args.driving, Driving::AsRecorded);
+        assert_eq!(args.paths, [PathBuf::from("traces/go")]);
+    }
+
+    #[test]
+    fn options_take_their_value_separate_or_after_an_equals_sign() {
+        for args in [
+            &[
+                "--backend",
+                "heap",
+                "a.trace",
+                "--drive",
+                "calls",
+                "b.trace",
+            ][..],
+            &["--backend=heap", "a.trace", "--drive=calls", "b.trace"][..],
+        ] {
+            let args = parsed(args);
+            assert_eq!(args.backends, [Backend::Heap]);
+            assert_eq!(args.driving, Driving::CallsOnly);
+            assert_eq!(
+                args.paths,
+                [PathBuf::from("a.trace"), PathBuf::from("b.trace")]
+            );
+        }
+    }
+
+    #[test]
+    fn paths_may_start_with_a_dash_after_the_separator() {
+        let args = parsed(&["--drive", "every", "--", "--odd.trace", "-"]);
+        assert_eq!(args.driving, Driving::EveryOperation);
+        assert_eq!(
+            args.paths,
+            [PathBuf::from("--odd.trace"), PathBuf::from("-")]
+        );
+    }
+
+    #[test]
+    fn help_is_asked_for_with_either_spelling() {
+        assert!(matches!(parse_args(["--help"]), Ok(Command::Help)));
+        assert!(matches!(parse_args(["x.trace", "-h"]), Ok(Command::Help)));
+    }
+
+    #[test]
+    fn errors_name_the_bad_option() {
+        assert!(error(&["--backends", "heap", "x.trace"]).contains("--backends"));
+        assert!(error(&["x.trace", "--drive"]).contains("--drive"));
+        assert!(error(&["--drive=sometimes", "x.trace"]).contains("--drive"));
+        assert!(error(&["--backend=list", "x.trace"]).contains("--backend"));
+        assert!(error(&["--backend=heap", "--backend=wheel", "x.trace"]).contains("--backend"));
+        assert!(error(&["--drive=calls", "--drive=every", "x.trace"]).contains("--drive"));
+        assert!(error(&["--backend", "heap"]).contains("no trace file"));
     }
 }
