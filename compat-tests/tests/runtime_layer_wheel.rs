@@ -2,8 +2,10 @@
 //! shapes: the default; one stripe (a check is one merged `when` order
 //! either way, so the global-order body applies to every shape); a tiny
 //! wheel of 4 one-nanosecond slots a level and 3 levels, where almost every
-//! deadline cascades through levels or waits in the overflow list; and a
-//! coarse wheel whose millisecond ticks put many deadlines in one slot.
+//! deadline cascades through levels or waits in the overflow list; the
+//! tiny wheel with budgets of one, so that every share of the cascade
+//! ahead and of the sweep of stopped timers is cut short; and a coarse
+//! wheel whose millisecond ticks put many deadlines in one slot.
 
 use gowheel::{TimingWheel, WheelConfig};
 use gowheel_compat_tests::conformance_tests;
@@ -17,6 +19,19 @@ conformance_tests!(wheel_one_stripe, || TimingWheel::new(WheelConfig::default().
 conformance_tests!(
     wheel_tiny,
     || TimingWheel::new(WheelConfig::default().tick_shift(0).slot_bits(2).levels(3).stripes(3)),
+    extra: [one_check_runs_due_timers_in_global_when_order]
+);
+conformance_tests!(
+    wheel_tiny_budgets,
+    || TimingWheel::new(
+        WheelConfig::default()
+            .tick_shift(0)
+            .slot_bits(2)
+            .levels(3)
+            .stripes(3)
+            .cascade_budget(1)
+            .sweep_budget(1)
+    ),
     extra: [one_check_runs_due_timers_in_global_when_order]
 );
 conformance_tests!(

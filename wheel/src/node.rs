@@ -506,19 +506,39 @@ impl NodeGuard<'_> {
     pub(crate) fn unlock_setting(self, bits: u32) {
         let node = self.node;
         std::mem::forget(self);
+        node.release_lock(bits);
+    }
+}
+
+impl Node {
+    /// Releases the node lock, setting `bits` in the same RMW, and wakes
+    /// the waiters if any parked. With a waiter parked, the epoch is pinned
+    /// before the release and until the wake is done, so that the node's
+    /// chunk, which may be recycled and emptied the moment the lock is
+    /// released, is not freed under the wake (see `slab.rs`).
+    #[inline]
+    fn release_lock(&self, bits: u32) {
+        let mut pin = None;
         // Relaxed: the CAS validates the value.
-        let mut word = node.word.load(Ordering::Relaxed);
+        let mut word = self.word.load(Ordering::Relaxed);
         loop {
+            if word & PARKED != 0 && pin.is_none() {
+                pin = Some(crate::sync::WakePin::pin());
+            }
             let new = (word | bits) & !(LOCKED | PARKED);
-            // Release: as in `drop`.
-            match node
+            // Release: pairs with the Acquire of the next `lock`, publishing
+            // every field written under the lock. A waiter that parks after
+            // the load above changes the word, so the CAS fails and the
+            // retry pins.
+            match self
                 .word
                 .compare_exchange_weak(word, new, Ordering::Release, Ordering::Relaxed)
             {
                 Ok(previous) => {
                     if previous & PARKED != 0 {
-                        crate::sync::wake_all(&node.word);
+                        crate::sync::wake_all(&self.word);
                     }
+                    drop(pin);
                     return;
                 }
                 Err(current) => word = current,
@@ -555,19 +575,7 @@ impl NodeGuard<'_> {
 impl Drop for NodeGuard<'_> {
     #[inline]
     fn drop(&mut self) {
-        // Release: pairs with the Acquire of the next `lock`, publishing
-        // every field written under the lock.
-        let previous = self
-            .node
-            .word
-            .fetch_and(!(LOCKED | PARKED), Ordering::Release);
-        if previous & PARKED != 0 {
-            // The node's memory stays valid: nodes live in their stripe's
-            // slab, which is freed only when the stripe is, so a wake that
-            // races with the node being recycled only causes a spurious
-            // wakeup.
-            crate::sync::wake_all(&self.node.word);
-        }
+        self.node.release_lock(0);
     }
 }
 

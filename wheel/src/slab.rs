@@ -1,16 +1,18 @@
 //! Node storage for one stripe: nodes are carved out of fixed-size chunks
-//! and recycled through a free list, never returned to the allocator while
-//! the stripe lives.
+//! and recycled through per-chunk free lists; a chunk whose nodes are all
+//! free goes back to the allocator (one empty chunk is kept as a spare).
 //!
-//! This is what makes reclamation safe without epochs: a node's memory is
-//! *type-stable*. A node is recycled only when it is unfiled and its handle
-//! is gone, so no thread can reach it any more, except one that has just
-//! released its lock and is about to wake the lock's waiters, or a stripe
-//! draining its list of nodes moved earlier; both touch memory that is
-//! still a valid `Node` (perhaps recycled), which at worst wakes someone
-//! spuriously or re-files a node that needed it anyway. The chunks are
-//! freed when the stripe is dropped, which happens only after the wheel and
-//! every handle are gone.
+//! # Who may still hold a node pointer
+//!
+//! A node is recycled only when it is unfiled and its handle is gone, and
+//! its chunk is freed only under the stripe lock, after the stripe has
+//! drained its list of nodes moved earlier (whose entries may point at
+//! recycled nodes). After that, the only thread that can still touch the
+//! chunk is one that has just released a node's lock and is about to wake
+//! the lock's waiters. That thread pins an epoch (crossbeam-epoch) before
+//! its release whenever a waiter is parked, and a freed chunk's memory is
+//! returned only once every thread pinned at the time has unpinned. So no
+//! node memory is touched after it is freed.
 //!
 //! Every chunk is `NODES_PER_CHUNK` nodes, aligned to its own (power of
 //! two) size, and its first node's place holds the chunk's number instead
@@ -21,7 +23,7 @@
 //!
 //! Every method requires the stripe lock (the slab lives inside the
 //! stripe's mutex), except [`NodeSlab::index_of`], which reads only the
-//! immutable chunk header.
+//! immutable chunk header of a live node.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::mem::{align_of, size_of};
@@ -57,6 +59,14 @@ fn chunk_layout() -> Layout {
 /// invalidate the pointers handed out to them.
 struct Chunk {
     base: NonNull<Node>,
+    /// Places initialized so far, the header's included.
+    initialized: usize,
+    /// Free nodes of this chunk, linked through `next`.
+    free: *mut Node,
+    /// Nodes of this chunk handed out and not yet released.
+    live: usize,
+    /// Whether the chunk is on the slab's `with_room` stack.
+    listed: bool,
 }
 
 impl Chunk {
@@ -74,7 +84,13 @@ impl Chunk {
                 .cast::<ChunkHeader>()
                 .write(ChunkHeader { number })
         };
-        Chunk { base }
+        Chunk {
+            base,
+            initialized: 1,
+            free: ptr::null_mut(),
+            live: 0,
+            listed: false,
+        }
     }
 
     /// The node at `offset` (1 or more: 0 is the header).
@@ -84,15 +100,51 @@ impl Chunk {
         // nodes.
         unsafe { self.base.as_ptr().add(offset) }
     }
+
+    fn has_room(&self) -> bool {
+        !self.free.is_null() || self.initialized < NODES_PER_CHUNK
+    }
+
+    /// Drops the chunk's initialized nodes and frees its memory.
+    ///
+    /// # Safety
+    ///
+    /// No thread uses any node of the chunk any more.
+    unsafe fn free_memory(base: NonNull<Node>, initialized: usize) {
+        for offset in 1..initialized {
+            // SAFETY: these places hold nodes written by `allocate`, which
+            // nobody uses any more (the caller's contract).
+            unsafe { ptr::drop_in_place(base.as_ptr().add(offset)) };
+        }
+        // SAFETY: `base` came from `alloc` with this same layout; the
+        // header needs no drop.
+        unsafe { dealloc(base.as_ptr().cast::<u8>(), chunk_layout()) };
+    }
 }
 
+/// A chunk's memory on its way back to the allocator, once no thread can
+/// still be waking a waiter on one of its nodes.
+struct RetiredChunk {
+    base: NonNull<Node>,
+    initialized: usize,
+}
+
+// SAFETY: the retired chunk is owned by nobody but this value; it is only
+// freed, on whichever thread runs the deferred function.
+unsafe impl Send for RetiredChunk {}
+
 pub(crate) struct NodeSlab {
-    /// Every chunk but the last is fully initialized.
-    chunks: Vec<Chunk>,
-    /// Initialized places in the last chunk, the header's included.
-    initialized_in_last: usize,
-    /// Free nodes, linked through `next`.
-    free: *mut Node,
+    /// Chunks by number; a freed chunk's number is vacant (`None`) until a
+    /// new chunk takes it.
+    chunks: Vec<Option<Chunk>>,
+    /// Chunks that may have room, most recent on top (entries go stale
+    /// when a chunk fills up or is freed; `allocate` skips those).
+    with_room: Vec<u32>,
+    /// Vacant chunk numbers.
+    vacant: Vec<u32>,
+    /// Chunks whose nodes are all free: the first stays as a spare, the
+    /// others are freed by [`free_empty_chunks`](NodeSlab::free_empty_chunks).
+    empty: Vec<u32>,
     /// Nodes handed out and not yet released.
     live: usize,
 }
@@ -101,39 +153,74 @@ impl NodeSlab {
     pub(crate) fn new() -> NodeSlab {
         NodeSlab {
             chunks: Vec::new(),
-            initialized_in_last: NODES_PER_CHUNK,
-            free: ptr::null_mut(),
+            with_room: Vec::new(),
+            vacant: Vec::new(),
+            empty: Vec::new(),
             live: 0,
         }
     }
 
     /// A free node: unlocked, unfiled, unarmed, with no callback.
     pub(crate) fn allocate(&mut self) -> *mut Node {
+        let number = loop {
+            match self.with_room.last() {
+                Some(&number) => match self.chunks.get_mut(number as usize) {
+                    Some(Some(chunk)) if chunk.has_room() => break number,
+                    Some(Some(chunk)) => {
+                        chunk.listed = false;
+                        self.with_room.pop();
+                    }
+                    // Freed since it was listed.
+                    Some(None) | None => {
+                        self.with_room.pop();
+                    }
+                },
+                None => break self.add_chunk(),
+            }
+        };
         self.live += 1;
-        if !self.free.is_null() {
-            let node = self.free;
-            // SAFETY: free nodes are initialized nodes of this slab that
+        let chunk = self.chunks[number as usize]
+            .as_mut()
+            .expect("a listed chunk with room exists");
+        if chunk.live == 0 {
+            self.empty.retain(|&empty| empty != number);
+        }
+        chunk.live += 1;
+        if !chunk.free.is_null() {
+            let node = chunk.free;
+            // SAFETY: free nodes are initialized nodes of this chunk that
             // nobody else references; the stripe lock (held by the caller)
-            // protects the free list's links.
-            self.free = unsafe { (*node).next() };
+            // protects the free lists' links.
+            chunk.free = unsafe { (*node).next() };
             return node;
         }
-        if self.initialized_in_last == NODES_PER_CHUNK {
-            let number = u32::try_from(self.chunks.len())
-                .ok()
-                .filter(|&number| (number as usize + 1) * NODES_PER_CHUNK <= NO_NODE as usize)
-                .expect("gowheel wheel: a stripe cannot hold 2^32 timer nodes");
-            self.chunks.push(Chunk::new(number));
-            self.initialized_in_last = 1;
-        }
-        let chunk = self.chunks.last().expect("a chunk was just ensured");
-        let node = chunk.node(self.initialized_in_last);
+        let node = chunk.node(chunk.initialized);
         // SAFETY: the place is in bounds and uninitialized (past every node
         // handed out from this chunk), so writing a node there touches no
         // other node.
         unsafe { node.write(Node::new()) };
-        self.initialized_in_last += 1;
+        chunk.initialized += 1;
         node
+    }
+
+    /// Makes a new chunk, under a vacant number if any, and lists it as
+    /// having room; returns its number.
+    fn add_chunk(&mut self) -> u32 {
+        let number = self.vacant.pop().unwrap_or_else(|| {
+            u32::try_from(self.chunks.len())
+                .ok()
+                .filter(|&number| (number as usize + 1) * NODES_PER_CHUNK <= NO_NODE as usize)
+                .expect("gowheel wheel: a stripe cannot hold 2^32 timer nodes")
+        });
+        let mut chunk = Chunk::new(number);
+        chunk.listed = true;
+        if number as usize == self.chunks.len() {
+            self.chunks.push(Some(chunk));
+        } else {
+            self.chunks[number as usize] = Some(chunk);
+        }
+        self.with_room.push(number);
+        number
     }
 
     /// Takes back `node`, returning its callback for the caller to drop
@@ -166,19 +253,72 @@ impl NodeSlab {
         let node = guard.node() as *const Node as *mut Node;
         // SAFETY: forwarded contract.
         unsafe { guard.unlock_recycled() };
+        // SAFETY: the node is this slab's and alive.
+        let number = unsafe { Self::index_of(node) } as usize / NODES_PER_CHUNK;
+        let chunk = self.chunks[number]
+            .as_mut()
+            .expect("a released node's chunk is allocated");
         // SAFETY: the node is this slab's and nobody else uses it; the
-        // stripe lock (held by the caller) protects the free list's links.
-        unsafe { (*node).set_next(self.free) };
-        self.free = node;
+        // stripe lock (held by the caller) protects the free lists' links.
+        unsafe { (*node).set_next(chunk.free) };
+        chunk.free = node;
+        chunk.live -= 1;
+        if !chunk.listed {
+            chunk.listed = true;
+            self.with_room.push(number as u32);
+        }
+        if chunk.live == 0 {
+            self.empty.push(number as u32);
+        }
         callback
+    }
+
+    /// Whether chunks beyond the spare are empty, for
+    /// [`free_empty_chunks`](Self::free_empty_chunks) to return.
+    pub(crate) fn has_empty_chunks(&self) -> bool {
+        self.empty.len() > 1
+    }
+
+    /// Returns every empty chunk but one spare to the allocator, once no
+    /// thread can still be waking a waiter on one of its nodes (see the
+    /// module doc).
+    ///
+    /// # Safety
+    ///
+    /// No pointer to a node of an empty chunk is kept by the stripe or its
+    /// list of nodes moved earlier (the caller has just drained it).
+    pub(crate) unsafe fn free_empty_chunks(&mut self) {
+        if cfg!(loom) {
+            // The models keep their few chunks: loom does not model the
+            // epoch collector.
+            return;
+        }
+        while self.empty.len() > 1 {
+            let number = self.empty.pop().expect("more than one empty chunk");
+            let chunk = self.chunks[number as usize]
+                .take()
+                .expect("an empty chunk is allocated");
+            debug_assert_eq!(chunk.live, 0);
+            self.vacant.push(number);
+            let retired = RetiredChunk {
+                base: chunk.base,
+                initialized: chunk.initialized,
+            };
+            retire(retired);
+        }
+        while self.chunks.last().is_some_and(Option::is_none) {
+            let number = self.chunks.len() as u32 - 1;
+            self.chunks.pop();
+            self.vacant.retain(|&vacant| vacant != number);
+        }
     }
 
     /// The index of `node` in the slab it came from.
     ///
     /// # Safety
     ///
-    /// `node` points to a node carved from some stripe's slab that is still
-    /// alive.
+    /// `node` points to a node carved from some stripe's slab, in a chunk
+    /// that is still allocated.
     #[inline]
     pub(crate) unsafe fn index_of(node: *const Node) -> u32 {
         let layout = chunk_layout();
@@ -193,20 +333,24 @@ impl NodeSlab {
     }
 
     /// The node at `index`, which [`index_of`](Self::index_of) gave for a
-    /// node of this slab.
+    /// live node of this slab.
     #[inline]
     pub(crate) fn node_at(&self, index: u32) -> *mut Node {
         let index = index as usize;
-        self.chunks[index / NODES_PER_CHUNK].node(index % NODES_PER_CHUNK)
+        self.chunks[index / NODES_PER_CHUNK]
+            .as_ref()
+            .expect("a live node's chunk is allocated")
+            .node(index % NODES_PER_CHUNK)
     }
 
-    /// Nodes initialized so far, free or in use: what a scan of the slab
-    /// visits.
+    /// Nodes initialized so far in the chunks held, free or in use: what a
+    /// scan of the slab visits.
     pub(crate) fn initialized(&self) -> usize {
-        match self.chunks.len() {
-            0 => 0,
-            chunks => (chunks - 1) * (NODES_PER_CHUNK - 1) + self.initialized_in_last - 1,
-        }
+        self.chunks
+            .iter()
+            .flatten()
+            .map(|chunk| chunk.initialized - 1)
+            .sum()
     }
 
     /// Nodes handed out and not yet released.
@@ -216,32 +360,30 @@ impl NodeSlab {
 
     /// Bytes of node storage held, free nodes included.
     pub(crate) fn capacity_bytes(&self) -> usize {
-        self.chunks.len() * chunk_layout().size()
+        self.chunks.iter().flatten().count() * chunk_layout().size()
     }
 
-    /// The number of chunks; with [`chunk_nodes`](Self::chunk_nodes), a way
-    /// to visit every initialized node in address order without holding a
-    /// borrow of the slab.
+    /// The number of chunk numbers in use or vacant; with
+    /// [`chunk_nodes`](Self::chunk_nodes), a way to visit every initialized
+    /// node in address order within each chunk without holding a borrow of
+    /// the slab.
     pub(crate) fn chunk_count(&self) -> usize {
         self.chunks.len()
     }
 
-    /// The first node of chunk `index` and how many nodes from it are
-    /// initialized (they are contiguous).
-    pub(crate) fn chunk_nodes(&self, index: usize) -> (*mut Node, usize) {
-        let chunk = &self.chunks[index];
-        let initialized = if index + 1 == self.chunks.len() {
-            self.initialized_in_last
-        } else {
-            NODES_PER_CHUNK
-        };
-        (chunk.node(1), initialized - 1)
+    /// The first node of chunk `number` and how many nodes from it are
+    /// initialized (they are contiguous); none for a vacant number.
+    pub(crate) fn chunk_nodes(&self, number: usize) -> (*mut Node, usize) {
+        match &self.chunks[number] {
+            Some(chunk) => (chunk.node(1), chunk.initialized - 1),
+            None => (ptr::null_mut(), 0),
+        }
     }
 
     /// Every initialized node, free or in use.
     pub(crate) fn nodes(&self) -> impl Iterator<Item = *mut Node> + '_ {
-        (0..self.chunk_count()).flat_map(move |index| {
-            let (first, initialized) = self.chunk_nodes(index);
+        (0..self.chunk_count()).flat_map(move |number| {
+            let (first, initialized) = self.chunk_nodes(number);
             // SAFETY: within the chunk's allocation, whose `initialized`
             // nodes from `first` are initialized.
             (0..initialized).map(move |offset| unsafe { first.add(offset) })
@@ -249,17 +391,40 @@ impl NodeSlab {
     }
 }
 
+/// Hands `chunk` to the epoch collector, which frees it once every thread
+/// pinned now has unpinned.
+#[cfg(not(loom))]
+fn retire(chunk: RetiredChunk) {
+    let guard = crossbeam_epoch::pin();
+    // SAFETY: the chunk is unreachable for new readers (it was taken out of
+    // the slab under the stripe lock, with no node of it live or listed);
+    // the only readers left are unlockers waking waiters, which pinned
+    // before releasing the node, so they hold the epoch back until they
+    // are done.
+    unsafe {
+        guard.defer_unchecked(move || {
+            let RetiredChunk { base, initialized } = chunk;
+            // SAFETY: as above: by now nobody uses any node of the chunk.
+            Chunk::free_memory(base, initialized);
+        });
+    }
+}
+
+/// Under loom chunks are never retired (see `free_empty_chunks`).
+#[cfg(loom)]
+fn retire(chunk: RetiredChunk) {
+    drop(chunk);
+    unreachable!("chunks are not freed under loom");
+}
+
 impl Drop for NodeSlab {
     fn drop(&mut self) {
-        for node in self.nodes() {
-            // SAFETY: `nodes` yields exactly the nodes `allocate` wrote; the
-            // stripe is being dropped, so no one references them any more.
-            unsafe { ptr::drop_in_place(node) };
-        }
-        for chunk in self.chunks.drain(..) {
-            // SAFETY: `base` came from `alloc` with this same layout, and
-            // its nodes were dropped above (the header needs no drop).
-            unsafe { dealloc(chunk.base.as_ptr().cast::<u8>(), chunk_layout()) };
+        for chunk in self.chunks.drain(..).flatten() {
+            // SAFETY: the stripe is being dropped, which happens only after
+            // the wheel and every handle are gone; every thread that can
+            // touch a node (to lock it, or to wake its waiters after
+            // unlocking it) holds one of those until it is done.
+            unsafe { Chunk::free_memory(chunk.base, chunk.initialized) };
         }
     }
 }

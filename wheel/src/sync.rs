@@ -17,10 +17,10 @@ pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
 /// Atomic types and orderings.
 pub(crate) mod atomic {
     #[cfg(not(loom))]
-    pub(crate) use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicUsize, Ordering};
 
     #[cfg(loom)]
-    pub(crate) use loom::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicUsize, Ordering};
 }
 
 /// An `UnsafeCell` with loom's closure-based access API, so that loom can
@@ -84,4 +84,31 @@ pub(crate) fn spin_hint() {
     std::hint::spin_loop();
     #[cfg(loom)]
     loom::thread::yield_now();
+}
+
+/// Keeps node memory from being returned to the allocator while it is
+/// held: taken by a thread that releases a node lock with a waiter parked,
+/// before the release, and dropped after it has woken the waiter (see
+/// `slab.rs`). Under loom, chunks are never freed, so it holds nothing.
+#[cfg(not(loom))]
+pub(crate) struct WakePin(#[allow(dead_code)] crossbeam_epoch::Guard);
+
+#[cfg(not(loom))]
+impl WakePin {
+    #[inline]
+    pub(crate) fn pin() -> WakePin {
+        WakePin(crossbeam_epoch::pin())
+    }
+}
+
+/// See the non-loom `WakePin`.
+#[cfg(loom)]
+pub(crate) struct WakePin;
+
+#[cfg(loom)]
+impl WakePin {
+    #[inline]
+    pub(crate) fn pin() -> WakePin {
+        WakePin
+    }
 }

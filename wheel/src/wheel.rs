@@ -488,20 +488,14 @@ impl TimingWheel {
         }
         // As in Go, zombies are purged after running timers: firing one-shot
         // timers shrinks `filed`, which can push the zombie share over the
-        // line. Share by share, with the lock released between shares, and
-        // at most once around each stripe's slab.
+        // line. Share by share, with the lock released between shares, until
+        // the pass is done.
         for stripe in self.stripes.iter() {
-            let mut visited = 0;
-            while stripe.needs_purge() {
+            while stripe.wants_sweep() {
                 let mut locked = stripe.lock();
-                if visited >= locked.slab_places() {
+                if !locked.sweep_pending() || locked.sweep_share() == 0 {
                     break;
                 }
-                let share = locked.sweep_share();
-                if share == 0 {
-                    break;
-                }
-                visited += share;
             }
         }
         let maintenance = self

@@ -51,15 +51,35 @@ impl LockedStripe<'_> {
         }
 
         // Step 3.
+        self.settle_listed();
+
+        // Step 4.
+        self.publish_min_when();
+    }
+
+    /// Takes the list of nodes moved earlier and settles each.
+    fn settle_listed(&mut self) {
         let mut batch = std::mem::take(&mut self.inner().moved_batch);
-        stripe.take_moved(&mut batch);
+        self.stripe.take_moved(&mut batch);
         for moved in batch.drain(..) {
             self.settle_moved(moved.0);
         }
         self.inner().moved_batch = batch;
+    }
 
-        // Step 4.
-        self.publish_min_when();
+    /// Returns the slab's empty chunks (but a spare) to the allocator. The
+    /// list of nodes moved earlier is settled first, whatever the bound
+    /// says, so that no entry points into a freed chunk; a node listed
+    /// after that is filed, so its chunk is not empty.
+    pub(super) fn return_empty_chunks(&mut self) {
+        if !self.inner().slab.has_empty_chunks() {
+            return;
+        }
+        self.settle_listed();
+        // SAFETY: the list was just emptied under the stripe lock, which
+        // keeps every other holder of a node pointer (slot lists, the sweep
+        // cursor's chunk numbers, scratch space) to live nodes.
+        unsafe { self.inner().slab.free_empty_chunks() };
     }
 
     /// Re-files the listed node `node` if it is still filed and modified:

@@ -85,6 +85,7 @@ impl LockedStripe<'_> {
             inner.elapsed = upto_tick;
         }
         self.cascade_ahead();
+        self.return_empty_chunks();
         self.publish_min_when();
     }
 

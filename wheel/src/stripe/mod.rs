@@ -58,7 +58,7 @@ use crate::deferred::DeferredDrops;
 use crate::next_periodic_when;
 use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::slab::{NO_NODE, NodeSlab};
-use crate::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use crate::sync::{Mutex, MutexGuard};
 
 /// The part of a stripe its lock protects.
@@ -80,6 +80,8 @@ pub(crate) struct StripeInner {
     scratch: Vec<*mut Node>,
     /// Where the sweep goes on: a chunk of the slab and a place in it.
     sweep_cursor: (usize, usize),
+    /// Places left in the current sweep pass; 0 when none is under way.
+    sweep_left: usize,
     /// Scratch space for `adjust`: the list of moved nodes being settled.
     moved_batch: Vec<MovedNode>,
 }
@@ -114,6 +116,9 @@ pub(crate) struct Stripe {
     /// When the cascade ahead next needs a check (see `firing`), 0 if
     /// never: a hint, written under the stripe lock.
     maintenance_when: AtomicI64,
+    /// Whether a sweep pass is under way: a hint, written under the stripe
+    /// lock.
+    sweeping: AtomicBool,
 }
 
 /// A node listed as moved earlier: a pointer into the stripe's own slab.
@@ -143,6 +148,7 @@ impl Stripe {
                 slab: NodeSlab::new(),
                 scratch: Vec::new(),
                 sweep_cursor: (0, 0),
+                sweep_left: 0,
                 moved_batch: Vec::new(),
             }),
             min_when: AtomicI64::new(0),
@@ -151,6 +157,7 @@ impl Stripe {
             filed: AtomicUsize::new(0),
             zombies: AtomicUsize::new(0),
             maintenance_when: AtomicI64::new(0),
+            sweeping: AtomicBool::new(false),
         }
     }
 
@@ -194,6 +201,13 @@ impl Stripe {
     pub(crate) fn maintenance_time(&self) -> i64 {
         // Relaxed: a hint; see where `cascade_ahead` stores it.
         self.maintenance_when.load(Ordering::Relaxed)
+    }
+
+    /// Whether the stripe wants sweeping: over the zombie line, or in the
+    /// middle of a pass. Lock-free; confirmed under the lock.
+    pub(crate) fn wants_sweep(&self) -> bool {
+        // Relaxed: a hint; see `sweep_share`.
+        self.needs_purge() || self.sweeping.load(Ordering::Relaxed)
     }
 
     /// Filed nodes, zombies included.
@@ -328,12 +342,6 @@ impl<'a> LockedStripe<'a> {
     #[inline]
     fn geometry(&self) -> Geometry {
         self.stripe.geometry
-    }
-
-    /// Slab places a sweep visits in one pass: every node initialized so
-    /// far.
-    pub(crate) fn slab_places(&mut self) -> usize {
-        self.inner().slab.initialized()
     }
 
     /// A fresh node from the slab.

@@ -2,31 +2,36 @@
 //! and clearing the stripe.
 //!
 //! `stop` leaves a zombie in its slot. Once zombies exceed a quarter of
-//! what is filed (the point at which Go forces an adjust), sweeping
-//! begins: a cursor walks the slab in address order (which the processor
-//! prefetches), at most the sweep budget (`WheelConfig::sweep_budget`) of
-//! places per share, and unlinks each
+//! what is filed (the point at which Go forces an adjust), a sweep pass
+//! begins: a cursor walks once around the slab in address order (which the
+//! processor prefetches), at most the sweep budget
+//! (`WheelConfig::sweep_budget`) of places per share, and unlinks each
 //! zombie it finds in O(1). An operation that finds the stripe over the
 //! line sweeps one share under the stripe lock; a check sweeps shares,
-//! releasing the lock between them, until the stripe is back under the
-//! line or the cursor has been once around the slab. So no lock is held
-//! for more than a share, however many timers are filed.
+//! releasing the lock between them, until the pass is done, which removes
+//! every zombie there was when it began (as Go's forced adjust does). So
+//! no lock is held for more than a share, however many timers are filed.
 
 use super::*;
 
 impl LockedStripe<'_> {
     /// One share of the sweep: re-files the nodes listed as moved earlier
     /// (as Go's forced adjust does), then visits up to the sweep budget of
-    /// slab places from the cursor (once around the slab at most), removing
-    /// every zombie found. Returns the places visited.
+    /// slab places from the cursor, within the current pass (beginning one
+    /// if none is under way), removing every zombie found. Returns the
+    /// places visited.
     pub(crate) fn sweep_share(&mut self) -> usize {
         self.adjust();
         let geometry = self.geometry();
-        // At most once around the slab per share.
-        let budget = self
-            .geometry()
+        let places = self.inner().slab.initialized();
+        if self.inner().sweep_left == 0 {
+            // A new pass: once around the slab from the cursor.
+            self.inner().sweep_left = places;
+        }
+        let budget = geometry
             .sweep_budget
-            .min(self.inner().slab.initialized());
+            .min(places)
+            .min(self.inner().sweep_left);
         let mut visited = 0;
         while visited < budget {
             let inner = self.inner();
@@ -56,8 +61,19 @@ impl LockedStripe<'_> {
                 self.unfile(guard);
             }
         }
+        let inner = self.inner();
+        inner.sweep_left = inner.sweep_left.saturating_sub(visited);
+        let sweeping = inner.sweep_left > 0;
+        // Relaxed: a hint for `check`, which confirms it under the lock.
+        self.stripe.sweeping.store(sweeping, Ordering::Relaxed);
+        self.return_empty_chunks();
         self.publish_min_when();
         visited
+    }
+
+    /// Whether a sweep pass is under way, or should begin.
+    pub(crate) fn sweep_pending(&mut self) -> bool {
+        self.inner().sweep_left > 0 || self.stripe.needs_purge()
     }
 
     /// Unfiles and disarms every node: recycles those whose handle is gone
