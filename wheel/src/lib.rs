@@ -40,14 +40,14 @@
 //!   the state-before-min-update rule that Go's CL 574741 introduced, on
 //!   which the stripe's adjust relies. Every word read without a lock, and
 //!   how its orderings pair, is in one table: `protocol.rs`.
-//! * **Bounded garbage, safe memory.** `stop` leaves a zombie in its slot;
-//!   zombies are swept once they exceed a quarter of a stripe's filed
-//!   timers, by one scan of the stripe's nodes in address order (which the
-//!   processor prefetches) rather than a walk of its lists (a cache miss a
-//!   node at scale). Nodes are 64 bytes, carved from per-stripe slabs of
-//!   32 KiB chunks that are never returned to the allocator while the
-//!   stripe lives (type-stable memory): see `slab.rs` for why that makes
-//!   reclamation safe without epochs.
+//! * **Bounded garbage, memory that comes back.** `stop` leaves a zombie
+//!   in its slot; once zombies exceed a quarter of a stripe's filed timers,
+//!   a sweep pass walks the stripe's nodes in address order (which the
+//!   processor prefetches), a bounded share at a time, unlinking zombies
+//!   in O(1). Nodes are 64 bytes, carved from per-stripe slabs of 32 KiB
+//!   chunks; a chunk that empties goes back to the allocator, freed through
+//!   an epoch so that a thread still waking a waiter on one of its nodes
+//!   never touches freed memory (see `slab.rs`).
 //!
 //! # Example
 //!

@@ -63,7 +63,13 @@
 //!
 //! # Memory
 //!
-//! A node's memory is type-stable while its stripe lives (see `slab.rs`):
-//! a thread that reads a word without a lock, wakes waiters after an
-//! unlock, or settles a listed node, may find the node recycled, but never
-//! freed.
+//! Node memory comes from per-stripe slabs of 32 KiB chunks (see
+//! `slab.rs`). A node is recycled only once it is unfiled and its handle is
+//! gone; a thread that reads a word without a lock, or settles a listed
+//! node, may find it recycled, which every such reader tolerates. A chunk
+//! whose nodes are all free is returned to the allocator under the stripe
+//! lock, right after the moved list is settled, so no list entry points
+//! into it. The one reader that can still touch it is a thread that has
+//! just released a node lock and wakes the parked waiters: it pins a
+//! crossbeam epoch before that release (`WakePin`), and the chunk is freed
+//! only once every thread pinned then has unpinned.

@@ -55,10 +55,12 @@ impl LockedStripe<'_> {
                 self.cascade_now(location, min);
                 continue;
             }
-            // The minimum may be a lower bound until the slot is sorted.
+            // The minimum may be a lower bound until the slot is sorted;
+            // once it is exact, the slot may no longer hold the earliest
+            // deadline (or one due), so look again.
             let inner = self.inner();
             inner.sort_level0(geometry, location.slot);
-            if inner.slots[geometry.slot_index(location)].min_when > upto {
+            if inner.slots[geometry.slot_index(location)].min_when != min {
                 continue;
             }
             if let HeadOutcome::Fire {
