@@ -82,6 +82,8 @@ pub(crate) struct StripeInner {
     sweep_cursor: (usize, usize),
     /// Places left in the current sweep pass; 0 when none is under way.
     sweep_left: usize,
+    /// What `Stripe::sweeping` was last set to.
+    sweep_announced: bool,
     /// Scratch space for `adjust`: the list of moved nodes being settled.
     moved_batch: Vec<MovedNode>,
 }
@@ -149,6 +151,7 @@ impl Stripe {
                 scratch: Vec::new(),
                 sweep_cursor: (0, 0),
                 sweep_left: 0,
+                sweep_announced: false,
                 moved_batch: Vec::new(),
             }),
             min_when: AtomicI64::new(0),

@@ -64,8 +64,11 @@ impl LockedStripe<'_> {
         let inner = self.inner();
         inner.sweep_left = inner.sweep_left.saturating_sub(visited);
         let sweeping = inner.sweep_left > 0;
-        // Relaxed: a hint for `check`, which confirms it under the lock.
-        self.stripe.sweeping.store(sweeping, Ordering::Relaxed);
+        if sweeping != inner.sweep_announced {
+            inner.sweep_announced = sweeping;
+            // Relaxed: a hint for `check`, which confirms it under the lock.
+            self.stripe.sweeping.store(sweeping, Ordering::Relaxed);
+        }
         self.return_empty_chunks();
         self.publish_min_when();
         visited
