@@ -93,7 +93,6 @@ where
     set.check(100);
     assert!(set.stop(handle(&stopped)));
     assert!(!set.stop(handle(&fired)), "fired: no longer pending");
-    set.verify();
     vec![never_armed, pending, periodic, fired, stopped, purged]
 }
 
@@ -106,6 +105,7 @@ where
     let drops = Arc::new(AtomicUsize::new(0));
     let set = new_set();
     let slots = self_holding_timers_in_every_state(&set, &drops);
+    set.verify();
     let count = slots.len();
     drop(slots);
     drop(set);
@@ -125,6 +125,7 @@ where
     let drops = Arc::new(AtomicUsize::new(0));
     let set = new_set();
     let slots = self_holding_timers_in_every_state(&set, &drops);
+    set.verify();
     let count = slots.len();
     drop(set);
     assert_eq!(
@@ -145,6 +146,7 @@ where
     let drops = Arc::new(AtomicUsize::new(0));
     let set = new_set();
     let slots = self_holding_timers_in_every_state(&set, &drops);
+    set.verify();
     let count = slots.len();
     set.clear();
     assert_eq!(dropped(&drops), count, "clear frees every callback");
@@ -172,7 +174,10 @@ where
 
 /// Timers made on several threads (and so, on the heap, kept in several
 /// shards' registries), some dropped before the set, the others cycles in
-/// every state, are all freed by the end.
+/// every state, are all freed by the end. The plain timers are made and
+/// dropped concurrently; the cycles are built one thread at a time, since
+/// each build checks the set and expects its own timers to fire, and no
+/// other thread's.
 fn timers_made_on_many_threads_are_all_freed<S: TimerSet + 'static>(new_set: impl Fn() -> S)
 where
     S::Timer: 'static,
@@ -182,10 +187,12 @@ where
     let drops = Arc::new(AtomicUsize::new(0));
     let set = Arc::new(new_set());
     let kept: Arc<Mutex<Vec<SelfSlot<S::Timer>>>> = Arc::default();
+    let one_at_a_time = Mutex::new(());
     let made = thread::scope(|scope| {
         let workers: Vec<_> = (0..THREADS)
             .map(|_| {
                 let (set, drops, kept) = (&set, &drops, &kept);
+                let one_at_a_time = &one_at_a_time;
                 scope.spawn(move || {
                     let mut made = 0;
                     for round in 0..ROUNDS {
@@ -197,7 +204,10 @@ where
                         }));
                         drop(plain);
                         made += 1;
-                        let slots = self_holding_timers_in_every_state(&**set, drops);
+                        let slots = {
+                            let _alone = one_at_a_time.lock().expect("no panic holds it");
+                            self_holding_timers_in_every_state(&**set, drops)
+                        };
                         made += slots.len();
                         if round % 2 == 0 {
                             kept.lock().expect("no panic holds it").extend(slots);
