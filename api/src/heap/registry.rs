@@ -23,11 +23,16 @@
 //! * a cell frees its own slot when it is dropped, O(1);
 //! * [`Registry::live_cells`] upgrades every entry, for `clear`.
 //!
-//! Entries are weak, so the registry never keeps a timer alive; each cell
-//! holds its registry weakly too, so a set dropped before its timers frees
-//! its registries, and the cells dropped later find nothing to leave. The
-//! slab does not shrink: it is as long as the most timers this shard's
-//! threads had alive at once.
+//! Entries are weak, so the registry never keeps a timer alive. Each cell
+//! holds its registry strongly (a reference count is cheaper to take and
+//! drop than a weak one is to upgrade), so a registry outlives its set
+//! while any of its timers does; once the set is gone nothing else reads
+//! it, and the last cell frees it. The slab does not shrink: it is as long
+//! as the most timers this shard's threads had alive at once.
+//!
+//! The cost is paid once per timer, at its creation and its drop: an
+//! uncontended lock, a reference count on the registry and a weak one on
+//! the cell, each way (eight atomic read-modify-writes in all).
 //!
 //! # Locking
 //!
@@ -61,8 +66,8 @@ struct Slots {
 /// Where a cell is registered: immutable, held by the cell so that its drop
 /// can free its slot.
 pub(crate) struct Registration {
-    /// The registry, if its set still exists.
-    registry: Weak<Registry>,
+    /// The registry.
+    registry: Arc<Registry>,
     /// The cell's slot in it.
     slot: usize,
 }
@@ -98,7 +103,7 @@ impl Registry {
             }
         };
         let cell = Arc::new(make(Registration {
-            registry: Arc::downgrade(self),
+            registry: self.clone(),
             slot,
         }));
         slots.cells[slot] = Some(Arc::downgrade(&cell));
@@ -149,8 +154,7 @@ impl Registry {
         for (slot, cell) in &live {
             let registration = &cell.registration;
             assert!(
-                registration.slot == *slot
-                    && std::ptr::eq(registration.registry.as_ptr(), Arc::as_ptr(self)),
+                registration.slot == *slot && Arc::ptr_eq(&registration.registry, self),
                 "registry: the cell in slot {slot} names another registration"
             );
         }
@@ -159,14 +163,10 @@ impl Registry {
 }
 
 impl Registration {
-    /// Frees the slot of `cell`, which is being dropped; nothing if its set
-    /// (and so the registry) is gone.
+    /// Frees the slot of `cell`, which is being dropped.
     pub(crate) fn leave(&self, cell: &TimerCell) {
-        let Some(registry) = self.registry.upgrade() else {
-            return;
-        };
         let entry = {
-            let mut slots = registry.lock();
+            let mut slots = self.registry.lock();
             let entry = slots.cells[self.slot].take();
             debug_assert!(
                 entry
@@ -180,10 +180,9 @@ impl Registration {
         };
         // The cell's own weak reference: dropping it frees nothing while the
         // cell is still being dropped, but it is dropped unlocked all the
-        // same, as is `registry` (which may be the last reference, if the
-        // set was dropped meanwhile).
+        // same. (`registry` is dropped with the cell's other fields, the
+        // lock released.)
         drop(entry);
-        drop(registry);
     }
 }
 
@@ -217,10 +216,14 @@ mod tests {
     }
 
     #[test]
-    fn cells_outliving_their_registry_drop_quietly() {
+    fn cells_outliving_their_set_keep_their_registry_until_the_last_goes() {
         let registry = Registry::new();
-        let cell = make(&registry);
+        let (first, second) = (make(&registry), make(&registry));
+        let weak = Arc::downgrade(&registry);
         drop(registry);
-        drop(cell);
+        drop(first);
+        assert_eq!(weak.upgrade().map(|registry| registry.len()), Some(1));
+        drop(second);
+        assert!(weak.upgrade().is_none(), "the last cell frees the registry");
     }
 }
