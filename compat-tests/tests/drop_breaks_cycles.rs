@@ -96,9 +96,12 @@ where
     vec![never_armed, pending, periodic, fired, stopped, purged]
 }
 
-/// Dropping the set frees every callback, also once every handle is gone
-/// and only the cycles refer to the timers.
-fn dropping_the_set_frees_every_self_holding_callback<S: TimerSet>(new_set: impl Fn() -> S)
+/// A new set (verified) holding the timers of
+/// [`self_holding_timers_in_every_state`], their slots, and the counter of
+/// their witnesses' drops.
+fn set_with_cycles<S: TimerSet>(
+    new_set: impl Fn() -> S,
+) -> (S, Vec<SelfSlot<S::Timer>>, Arc<AtomicUsize>)
 where
     S::Timer: 'static,
 {
@@ -106,6 +109,16 @@ where
     let set = new_set();
     let slots = self_holding_timers_in_every_state(&set, &drops);
     set.verify();
+    (set, slots, drops)
+}
+
+/// Dropping the set frees every callback, also once every handle is gone
+/// and only the cycles refer to the timers.
+fn dropping_the_set_frees_every_self_holding_callback<S: TimerSet>(new_set: impl Fn() -> S)
+where
+    S::Timer: 'static,
+{
+    let (set, slots, drops) = set_with_cycles(new_set);
     let count = slots.len();
     drop(slots);
     drop(set);
@@ -122,10 +135,7 @@ fn dropping_the_set_frees_callbacks_of_handles_that_outlive_it<S: TimerSet>(new_
 where
     S::Timer: 'static,
 {
-    let drops = Arc::new(AtomicUsize::new(0));
-    let set = new_set();
-    let slots = self_holding_timers_in_every_state(&set, &drops);
-    set.verify();
+    let (set, slots, drops) = set_with_cycles(new_set);
     let count = slots.len();
     drop(set);
     assert_eq!(
@@ -143,10 +153,7 @@ fn clear_frees_every_callback_and_the_set_lives_on<S: TimerSet>(new_set: impl Fn
 where
     S::Timer: 'static,
 {
-    let drops = Arc::new(AtomicUsize::new(0));
-    let set = new_set();
-    let slots = self_holding_timers_in_every_state(&set, &drops);
-    set.verify();
+    let (set, slots, drops) = set_with_cycles(new_set);
     let count = slots.len();
     set.clear();
     assert_eq!(dropped(&drops), count, "clear frees every callback");
