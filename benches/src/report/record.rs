@@ -196,3 +196,9 @@ pub(super) fn sample_record(workload: &str, backend: &str, threads: usize, value
     let workload = Workload::from_name(workload).expect("a known workload");
     Record::new(workload, backend, threads, value)
 }
+
+/// A ServerLoad record in `metric`, for the views' tests.
+#[cfg(test)]
+pub(super) fn server_load_record(metric: Metric, backend: &str, value: f64) -> Record {
+    Record::of_metric(Workload::ServerLoad, metric, backend, 1, value)
+}

@@ -92,7 +92,7 @@ fn advantage(wheel: &Record, heap: &Record) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::record::sample_record;
+    use super::super::record::{sample_record, server_load_record};
     use super::*;
 
     #[test]
@@ -109,10 +109,7 @@ mod tests {
 
     #[test]
     fn several_metrics_make_several_rows() {
-        use crate::workloads::Workload;
-        let row = |metric, backend, value| {
-            Record::of_metric(Workload::ServerLoad, metric, backend, 1, value)
-        };
+        let row = server_load_record;
         let report = Report {
             records: vec![
                 row(Metric::P99Lateness, "wheel", 1e5),

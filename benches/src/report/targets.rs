@@ -243,7 +243,7 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
-    use super::super::record::sample_record;
+    use super::super::record::{sample_record, server_load_record};
     use super::*;
 
     #[test]
@@ -270,11 +270,7 @@ mod tests {
 
     #[test]
     fn server_load_targets_name_their_size() {
-        use crate::report::Record;
-        use crate::workloads::Workload;
-        let record = |metric, backend, value| {
-            Record::of_metric(Workload::ServerLoad, metric, backend, 1, value)
-        };
+        let record = server_load_record;
         let report = Report {
             records: vec![
                 record(Metric::P99Lateness, "wheel", 300e3),
