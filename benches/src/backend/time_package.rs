@@ -61,7 +61,10 @@ pub trait TimerBackend: Send + Sync + 'static {
     /// Go's `AfterFunc(duration, function)` with the handle kept:
     /// `function` runs on the backend's threads once for every arming (this
     /// one and each [`reset_func`](TimerBackend::reset_func)) that is not
-    /// stopped or reset while pending.
+    /// stopped or reset while pending. On tokio it may also run on a thread
+    /// calling `reset_func`, inside that call, and in rare races once more
+    /// or once less (see [`TokioFunc`]): a caller must not hold, across
+    /// these calls, a lock that `function` takes.
     fn start_func<F>(&self, duration: Duration, function: F) -> Self::FuncTimer
     where
         F: Fn() + Send + Sync + 'static;
@@ -219,8 +222,18 @@ fn register_with(sleep: Pin<&mut tokio::time::Sleep>, waker: &Waker) {
 /// A reset is `Sleep::reset` followed by a poll with the same waker: the
 /// time driver takes a timer's waker when it fires, so a fired timer must
 /// be polled again to be woken again, as its owning task would poll it on
-/// its next turn. (Polling one that has not fired keeps the waker it has:
-/// tokio does not clone a waker that would wake the same way.)
+/// its next turn.
+///
+/// A task tolerates wakes that do not match firings (it polls and finds
+/// the `Sleep` pending); a function run from the waker cannot, so three
+/// races of a few instructions each can make this timer depart from Go's
+/// contract by one firing: a fire between the `is_elapsed` check that
+/// answers `reset` and the reset itself (answered "pending" though it
+/// fired); and a poll racing the driver's taking of the waker, in which
+/// tokio's `AtomicWaker` wakes the waker on the polling thread, inside the
+/// call, possibly once more than there were firings, and possibly leaving
+/// the new arming with no waker. The function may therefore run on the
+/// thread calling `reset_func`.
 pub struct TokioFunc {
     sleep: Pin<Box<tokio::time::Sleep>>,
     waker: Waker,
@@ -295,7 +308,7 @@ impl TimerBackend for Tokio {
     #[inline]
     fn reset_func(&self, timer: &mut TokioFunc, duration: Duration) -> bool {
         // A fire between this check and the reset is answered as pending:
-        // tokio has no atomic answer; the window is a few instructions.
+        // tokio has no atomic answer (see `TokioFunc`).
         let pending = !timer.sleep.is_elapsed();
         timer
             .sleep

@@ -32,16 +32,23 @@
 //! `start_func` or `reset_func` call, plus the delay. It is never
 //! understated (it includes the few nanoseconds between that instant and
 //! the backend's own clock read inside the call). Which arming a firing
-//! belongs to follows Go's contract, which every backend keeps: each
-//! arming's function runs once unless a `reset` or `stop` answers that
-//! it was still pending. Each timer keeps the deadlines of its armings
-//! still owed a firing ([`Owed`]), oldest first; a call answering
-//! "pending" withdraws the newest, a firing takes the oldest. The timer's
-//! lock is held across each call and the update, so a function cannot run
-//! for an arming before it is recorded. A firing with nothing owed (tokio
-//! answers `reset` from a check just before it, see
-//! [`TokioFunc`](crate::backend::TokioFunc)) is counted as unmatched
-//! rather than guessed at.
+//! belongs to follows Go's contract: each arming's function runs once
+//! unless a `reset` or `stop` answers that it was still pending. Each timer
+//! keeps the deadlines of its armings still owed a firing ([`Owed`]),
+//! oldest first, under its own lock, updated right after each call: a call
+//! answering "pending" withdraws the newest, a firing takes the oldest.
+//! The lock is not held across the call, because a backend may run a
+//! function on the calling thread, inside the call (tokio can, see
+//! [`TokioFunc`](crate::backend::TokioFunc)). That leaves the order safe:
+//! a function of an earlier arming takes the oldest deadline whether it
+//! runs before or after the update, and the new arming's own function is
+//! due at least `min_delay` (a millisecond or more; a second at the short
+//! and full sizes) after the call began, so it cannot run before the
+//! update unless the resetting thread is held up that long in between. A
+//! firing with nothing owed, and an arming still owed when the drain gives
+//! up, are counted as unmatched rather than guessed at (the gowheel
+//! backends keep Go's contract exactly; tokio's answers can be off by one
+//! firing in races a few instructions wide, see `TokioFunc`).
 //!
 //! # Distributions
 //!
@@ -71,8 +78,10 @@ use super::sizes::ServerLoadSize;
 /// Resets between two looks at the clock to pace the load.
 const BATCH: u64 = 64;
 
-/// How long the drain waits for the functions still owed to run.
-const SETTLE_LIMIT: Duration = Duration::from_secs(10);
+/// How long the drain waits for the functions still owed to run: those of
+/// timers that fired just before they were stopped, due within
+/// milliseconds unless a pause holds them up.
+const SETTLE_LIMIT: Duration = Duration::from_secs(5);
 
 /// The largest value a histogram holds; larger ones are recorded as it.
 const HISTOGRAM_MAX: Duration = Duration::from_secs(60);
@@ -332,10 +341,9 @@ impl ServerLoadReport {
 ///
 /// # Panics
 ///
-/// If `size.timers` is zero, or `size.min_delay` is under a millisecond:
-/// tokio fires a timer reset into a tick it has passed from within the
-/// reset call, where the timer's function would wait for the lock that
-/// the call is made under.
+/// If `size.timers` is zero, or `size.min_delay` is under a millisecond
+/// (the ledger relies on a new arming's function running later than the
+/// update that records it, see the module doc).
 pub fn run_server_load(kind: BackendKind, size: ServerLoadSize) -> ServerLoadReport {
     assert!(size.timers > 0, "a ServerLoad run needs timers");
     assert!(
@@ -382,7 +390,6 @@ fn load<B: TimerBackend>(backend: &B, size: ServerLoadSize) -> ServerLoadReport 
     let setup_started = Instant::now();
     let mut timers: Vec<B::FuncTimer> = Vec::with_capacity(size.timers);
     for index in 0..size.timers {
-        let mut owed = lock(&ledger.owed[index]);
         let delay = draw_delay(&mut rng);
         let function = {
             let ledger = ledger.clone();
@@ -390,7 +397,7 @@ fn load<B: TimerBackend>(backend: &B, size: ServerLoadSize) -> ServerLoadReport 
         };
         let started = Instant::now();
         timers.push(backend.start_func(delay, function));
-        ledger.arm(&mut owed, started, delay);
+        ledger.arm(&mut lock(&ledger.owed[index]), started, delay);
     }
     let setup = setup_started.elapsed();
 
@@ -407,10 +414,10 @@ fn load<B: TimerBackend>(backend: &B, size: ServerLoadSize) -> ServerLoadReport 
         for _ in 0..BATCH {
             let index = rng.usize(..timers.len());
             let delay = draw_delay(&mut rng);
-            let mut owed = lock(&ledger.owed[index]);
             let started = Instant::now();
             let pending = backend.reset_func(&mut timers[index], delay);
             record(&mut reset_calls, started.elapsed());
+            let mut owed = lock(&ledger.owed[index]);
             if pending {
                 owed.withdraw_newest();
             }
@@ -437,9 +444,8 @@ fn load<B: TimerBackend>(backend: &B, size: ServerLoadSize) -> ServerLoadReport 
 
     // 3. Drain.
     for (index, timer) in timers.into_iter().enumerate() {
-        let mut owed = lock(&ledger.owed[index]);
         if backend.stop_func(timer) {
-            owed.withdraw_newest();
+            lock(&ledger.owed[index]).withdraw_newest();
         }
     }
     let drain_started = Instant::now();
