@@ -248,7 +248,9 @@ impl Drop for ResetOnDrop {
 /// `Runtime` handle keeps the runtime alive for as long as its timer holds
 /// the callback (the handle sits in the runtime's own timer set), so
 /// capture the timer handles or channels a callback needs rather than the
-/// runtime.
+/// runtime; a callback that must reach the runtime itself can hold a `Weak`
+/// of an `Arc<Runtime>` that the program owns. A callback that holds its
+/// own timer's handle is freed with the runtime, on either backend.
 ///
 /// On Linux the driver thread (named `gowheel-driver`) sets its own timer
 /// slack to 1 ns, so that the kernel ends its sleeps at the deadline rather

@@ -271,15 +271,17 @@ pub trait TimerSet: Send + Sync {
     /// ```
     fn stats(&self) -> TimerSetStats;
 
-    /// Disarms every timer and releases the callbacks of the timers the set
-    /// holds, leaving it empty; handles stay valid and can arm their timers
-    /// again. Used when the owner of a set shuts it down, so that callbacks
-    /// (and whatever they hold) are freed even while handles live on.
+    /// Disarms every timer and releases the callback of every timer the set
+    /// made, armed or not, leaving the set empty; handles stay valid and can
+    /// arm their timers again (with a new callback, or none: a `reset`
+    /// re-arms them to call nothing). Used when the owner of a set shuts it
+    /// down, so that callbacks (and whatever they hold) are freed even while
+    /// handles live on. Both backends also clear themselves when dropped.
     ///
-    /// Which timers a set "holds" is the backend's: the heap, like Go's,
-    /// holds only armed timers (an unarmed one is referenced by its handles
-    /// alone, and keeps its callback until they drop); the wheel holds every
-    /// timer it made, and releases every callback.
+    /// This is what frees a callback that holds its own timer's handle: such
+    /// a cycle outlives every other reference, and lives until the set is
+    /// cleared or dropped. A callback that holds the set itself keeps the
+    /// set from being dropped; call `clear` before letting go of such a set.
     ///
     /// ```
     /// use gowheel::{HeapTimerSet, TimerSet};

@@ -14,6 +14,11 @@
 //!
 //! * `ParallelTimerLatency`: the "time" is the mean lateness of a round's
 //!   timers (the runner returns summed lateness, not wall time);
+//! * `ServerLoad`: time per `reset` of a random one of 10^6 armed
+//!   `after_func` timers (delays 1 s to 5 s, firing on the real clock as
+//!   the bench runs) to a new delay in the same range, back to back on one
+//!   thread: the cost of the call under that population. `evaluate` runs
+//!   the paced load itself, with firing lateness and call latency;
 //! * `Memory*`, `TimerSetMemory*`: resident bytes per live timer, through a
 //!   custom criterion measurement. Each sample is a fresh child process
 //!   (see `gowheel_benches::probe`: growth of resident memory means nothing

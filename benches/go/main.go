@@ -3,8 +3,9 @@
 // time/sleep_test.go, run through testing.Benchmark with the same
 // benchmark() helper (idle AfterFunc(Hour) timers per P first) and
 // b.RunParallel; the others (ParallelTimerLatency's rounds, IdleTimeouts,
-// Scale, Memory) are timed by hand the way gowheel-benches times them.
-// GOMAXPROCS is set to each thread count in turn, as `go test -cpu` does.
+// Scale, Memory, ServerLoad) are timed by hand the way gowheel-benches
+// times them. GOMAXPROCS is set to each thread count in turn, as
+// `go test -cpu` does; ServerLoad runs with every P.
 //
 // Each result is printed on stdout as
 //
@@ -16,6 +17,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
+	"math/bits"
 	"os"
 	"runtime"
 	"sort"
@@ -36,6 +39,13 @@ var (
 	memoryFlag    = flag.String("memory", "1000000,10000000", "Memory live-timer counts")
 	latencyRounds = flag.Int("latency-rounds", 300, "ParallelTimerLatency rounds")
 	only          = flag.String("only", "", "only workloads whose name contains one of these comma-separated words")
+
+	serverLoadTimers        = flag.Int("server-load-timers", 1000000, "ServerLoad armed AfterFunc timers")
+	serverLoadRate          = flag.Int("server-load-rate", 1000000, "ServerLoad resets per second")
+	serverLoadDuration      = flag.Duration("server-load-duration", 10*time.Second, "how long ServerLoad's resets go on")
+	serverLoadMinDelay      = flag.Duration("server-load-min-delay", time.Second, "ServerLoad's shortest delay")
+	serverLoadMaxDelay      = flag.Duration("server-load-max-delay", 5*time.Second, "ServerLoad's longest delay")
+	serverLoadAfterFuncRate = flag.Int("server-load-after-func-rate", 10000, "fresh AfterFunc timers ServerLoad times per second")
 )
 
 func main() {
@@ -169,6 +179,12 @@ func main() {
 		name := "Scale" + countName(n)
 		if wanted(name) {
 			report(name, 1, "time_per_start_stop", scale(n), "ns")
+		}
+	}
+
+	if wanted("ServerLoad") {
+		for _, m := range serverLoad() {
+			report("ServerLoad", 1, m.name, m.value, m.unit)
 		}
 	}
 }
@@ -512,4 +528,301 @@ func settle() {
 	runtime.GC()
 	time.Sleep(50 * time.Millisecond)
 	runtime.GC()
+}
+
+// owed holds the deadlines (ns since the run's origin) of one timer's
+// armings still owed a firing, oldest first, under the timer's lock. Each
+// arming's function runs once unless a Reset or Stop answers that the timer
+// was pending, which withdraws the newest arming; a firing takes the
+// oldest. At most one arming is pending, plus those fired whose function
+// has not run yet, so a few places suffice.
+type owed struct {
+	mu        sync.Mutex
+	deadlines [4]int64
+	n         int
+}
+
+// arm records an arming due at deadline; false if no place is left.
+func (o *owed) arm(deadline int64) bool {
+	if o.n == len(o.deadlines) {
+		return false
+	}
+	o.deadlines[o.n] = deadline
+	o.n++
+	return true
+}
+
+// withdrawNewest: a Reset or Stop answered that the newest arming was
+// pending, so it will not fire.
+func (o *owed) withdrawNewest() {
+	if o.n > 0 {
+		o.n--
+	}
+}
+
+// fired: the function ran, for the oldest arming owed, if any.
+func (o *owed) fired() (int64, bool) {
+	if o.n == 0 {
+		return 0, false
+	}
+	oldest := o.deadlines[0]
+	copy(o.deadlines[:], o.deadlines[1:o.n])
+	o.n--
+	return oldest, true
+}
+
+// histogramSubBits: each power of two of nanoseconds is cut into
+// 1<<histogramSubBits buckets (about 1.6% wide); values below 128 ns are
+// exact.
+const histogramSubBits = 6
+
+// histogram counts nanosecond values; a quantile is read as the top of its
+// bucket, or the maximum if that is lower.
+type histogram struct {
+	counts []uint64
+	total  uint64
+	max    int64
+}
+
+func newHistogram() *histogram {
+	return &histogram{counts: make([]uint64, (64-histogramSubBits+1)<<histogramSubBits)}
+}
+
+// histogramIndex is the bucket of v.
+func histogramIndex(v uint64) int {
+	if v < 1<<histogramSubBits {
+		return int(v)
+	}
+	e := bits.Len64(v) - 1 // at least histogramSubBits
+	sub := (v >> uint(e-histogramSubBits)) & (1<<histogramSubBits - 1)
+	return (e-histogramSubBits+1)<<histogramSubBits | int(sub)
+}
+
+// histogramTop is the largest value of bucket i.
+func histogramTop(i int) uint64 {
+	if i < 1<<histogramSubBits {
+		return uint64(i)
+	}
+	e := i>>histogramSubBits + histogramSubBits - 1
+	sub := uint64(i & (1<<histogramSubBits - 1))
+	shift := uint(e - histogramSubBits)
+	return (1<<histogramSubBits+sub)<<shift + (1<<shift - 1)
+}
+
+// record counts v (a negative v as 0).
+func (h *histogram) record(v int64) {
+	if v < 0 {
+		v = 0
+	}
+	h.counts[histogramIndex(uint64(v))]++
+	h.total++
+	if v > h.max {
+		h.max = v
+	}
+}
+
+// quantile is the q-quantile (0 to 1) of the values, by rank; NaN if none.
+func (h *histogram) quantile(q float64) float64 {
+	if h.total == 0 {
+		return math.NaN()
+	}
+	rank := uint64(math.Ceil(q * float64(h.total)))
+	if rank < 1 {
+		rank = 1
+	}
+	var seen uint64
+	for i, count := range h.counts {
+		seen += count
+		if seen >= rank {
+			top := histogramTop(i)
+			if top > uint64(h.max) {
+				top = uint64(h.max)
+			}
+			return float64(top)
+		}
+	}
+	return float64(h.max)
+}
+
+// maximum is the largest value; NaN if none.
+func (h *histogram) maximum() float64 {
+	if h.total == 0 {
+		return math.NaN()
+	}
+	return float64(h.max)
+}
+
+// metric is one ServerLoad result.
+type metric struct {
+	name  string
+	value float64
+	unit  string
+}
+
+// serverLoad runs ServerLoad as gowheel-benches does
+// (benches/src/workloads/server_load.rs), on one goroutine: arm
+// -server-load-timers AfterFunc timers, each due a random delay in
+// [min, max]; for -server-load-duration, Reset random ones to new such
+// delays at -server-load-rate, paced in batches, timing each call, and
+// every rate/after-func-rate resets time a fresh AfterFunc (stopped at
+// once, untimed); then Stop every timer and wait for the functions still
+// owed. A firing's lateness is when its function started minus its
+// arming's earliest deadline: the instant read just before the AfterFunc
+// or Reset call, plus the delay.
+func serverLoad() []metric {
+	n := *serverLoadTimers
+	if n < 1 {
+		n = 1
+	}
+	minDelay, maxDelay := *serverLoadMinDelay, *serverLoadMaxDelay
+	if maxDelay < minDelay {
+		maxDelay = minDelay
+	}
+	r := newRng(0x5e127e12)
+	delay := func() time.Duration {
+		return minDelay + time.Duration(r.below(uint64(maxDelay-minDelay)+1))
+	}
+
+	origin := time.Now()
+	ledger := make([]owed, n)
+	var latenessMu sync.Mutex
+	lateness := newHistogram()
+	var unmatched atomic.Int64
+	fired := func(i int) {
+		now := int64(time.Since(origin))
+		o := &ledger[i]
+		o.mu.Lock()
+		deadline, ok := o.fired()
+		o.mu.Unlock()
+		if !ok {
+			unmatched.Add(1)
+			return
+		}
+		latenessMu.Lock()
+		lateness.record(now - deadline)
+		latenessMu.Unlock()
+	}
+	arm := func(o *owed, started, d time.Duration) {
+		if !o.arm(int64(started + d)) {
+			unmatched.Add(1)
+		}
+	}
+
+	// Arm, each timer under its lock so that its function cannot take the
+	// arming before it is recorded.
+	timers := make([]*time.Timer, n)
+	for i := range timers {
+		o := &ledger[i]
+		d := delay()
+		o.mu.Lock()
+		started := time.Since(origin)
+		timers[i] = time.AfterFunc(d, func() { fired(i) })
+		arm(o, started, d)
+		o.mu.Unlock()
+	}
+
+	// Load.
+	resetCalls, afterFuncCalls := newHistogram(), newHistogram()
+	rate := *serverLoadRate
+	armEvery := 0
+	if *serverLoadAfterFuncRate > 0 {
+		armEvery = rate / *serverLoadAfterFuncRate
+		if armEvery < 1 {
+			armEvery = 1
+		}
+	}
+	const batch = 64
+	resets := 0
+	began := time.Now()
+	for {
+		for k := 0; k < batch; k++ {
+			i := int(r.below(uint64(n)))
+			d := delay()
+			o := &ledger[i]
+			o.mu.Lock()
+			started := time.Since(origin)
+			pending := timers[i].Reset(d)
+			resetCalls.record(int64(time.Since(origin) - started))
+			if pending {
+				o.withdrawNewest()
+			}
+			arm(o, started, d)
+			o.mu.Unlock()
+			resets++
+			if armEvery > 0 && resets%armEvery == 0 {
+				d := delay()
+				t0 := time.Now()
+				fresh := time.AfterFunc(d, func() {})
+				afterFuncCalls.record(int64(time.Since(t0)))
+				fresh.Stop()
+			}
+		}
+		elapsed := time.Since(began)
+		if elapsed >= *serverLoadDuration {
+			break
+		}
+		if rate > 0 {
+			due := float64(rate) * elapsed.Seconds()
+			if ahead := (float64(resets) - due) / float64(rate); ahead > 0 {
+				sleep := time.Duration(ahead * float64(time.Second))
+				if left := *serverLoadDuration - elapsed; sleep > left {
+					sleep = left
+				}
+				time.Sleep(sleep)
+			}
+		}
+	}
+	elapsed := time.Since(began)
+
+	// Drain.
+	for i, t := range timers {
+		o := &ledger[i]
+		o.mu.Lock()
+		if t.Stop() {
+			o.withdrawNewest()
+		}
+		o.mu.Unlock()
+	}
+	owedOf := func(i int) int {
+		o := &ledger[i]
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return o.n
+	}
+	unsettled := make([]int, n)
+	for i := range unsettled {
+		unsettled[i] = i
+	}
+	drainBegan := time.Now()
+	for {
+		kept := unsettled[:0]
+		for _, i := range unsettled {
+			if owedOf(i) > 0 {
+				kept = append(kept, i)
+			}
+		}
+		unsettled = kept
+		if len(unsettled) == 0 || time.Since(drainBegan) >= 10*time.Second {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	for _, i := range unsettled {
+		unmatched.Add(int64(owedOf(i)))
+	}
+	if u := unmatched.Load(); u > 0 {
+		fmt.Fprintf(os.Stderr, "go: ServerLoad: %d firings matched no arming or armings never fired\n", u)
+	}
+
+	latenessMu.Lock()
+	defer latenessMu.Unlock()
+	fmt.Fprintf(os.Stderr, "go: ServerLoad: %d firings, %d resets in %v\n", lateness.total, resets, elapsed)
+	return []metric{
+		{"p99_lateness", lateness.quantile(0.99), "ns"},
+		{"p50_lateness", lateness.quantile(0.50), "ns"},
+		{"max_lateness", lateness.maximum(), "ns"},
+		{"reset_call_p999", resetCalls.quantile(0.999), "ns"},
+		{"after_func_call_p999", afterFuncCalls.quantile(0.999), "ns"},
+		{"resets_per_second", float64(resets) / elapsed.Seconds(), "1/s"},
+	}
 }

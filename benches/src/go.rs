@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::report::Record;
+use crate::workloads::ServerLoadSize;
 
 /// Where the Go program lives.
 pub fn program_dir() -> PathBuf {
@@ -83,8 +84,45 @@ pub struct Settings {
     pub memory: Vec<usize>,
     /// ParallelTimerLatency rounds.
     pub latency_rounds: u64,
+    /// ServerLoad's load.
+    pub server_load: ServerLoadSize,
     /// Only workloads whose name contains one of these (all if empty).
     pub only: Vec<String>,
+}
+
+/// The Go program's arguments for `settings`.
+fn arguments(settings: &Settings) -> Vec<String> {
+    let server_load = &settings.server_load;
+    // Go's `time.ParseDuration` reads `123ns`.
+    let go_duration = |duration: Duration| format!("{}ns", duration.as_nanos());
+    vec![
+        format!("-threads={}", list(&settings.threads)),
+        format!("-budget={}ms", settings.budget.as_millis()),
+        format!("-preamble={}", settings.preamble),
+        format!("-idle={}", settings.idle_timeouts),
+        format!("-scale={}", list(&settings.scale)),
+        format!("-memory={}", list(&settings.memory)),
+        format!("-latency-rounds={}", settings.latency_rounds),
+        format!("-server-load-timers={}", server_load.timers),
+        format!("-server-load-rate={}", server_load.resets_per_second),
+        format!(
+            "-server-load-duration={}",
+            go_duration(server_load.duration)
+        ),
+        format!(
+            "-server-load-min-delay={}",
+            go_duration(server_load.min_delay)
+        ),
+        format!(
+            "-server-load-max-delay={}",
+            go_duration(server_load.max_delay)
+        ),
+        format!(
+            "-server-load-after-func-rate={}",
+            server_load.after_funcs_per_second
+        ),
+        format!("-only={}", settings.only.join(",")),
+    ]
 }
 
 fn list(values: &[usize]) -> String {
@@ -103,14 +141,7 @@ fn list(values: &[usize]) -> String {
 pub fn run(settings: &Settings) -> Result<Vec<Record>, String> {
     let output = Command::new("go")
         .args(["run", "."])
-        .arg(format!("-threads={}", list(&settings.threads)))
-        .arg(format!("-budget={}ms", settings.budget.as_millis()))
-        .arg(format!("-preamble={}", settings.preamble))
-        .arg(format!("-idle={}", settings.idle_timeouts))
-        .arg(format!("-scale={}", list(&settings.scale)))
-        .arg(format!("-memory={}", list(&settings.memory)))
-        .arg(format!("-latency-rounds={}", settings.latency_rounds))
-        .arg(format!("-only={}", settings.only.join(",")))
+        .args(arguments(settings))
         .current_dir(program_dir())
         .env("GOTOOLCHAIN", "local")
         .stderr(Stdio::inherit())
@@ -169,5 +200,42 @@ mod tests {
         assert_eq!(parse_version("go1.9"), Some((1, 9)));
         assert_eq!(parse_version("gox"), None);
         assert!(parse("result Stop x time_per_op 1 ns").is_err());
+    }
+
+    #[test]
+    fn server_load_arguments() {
+        let settings = Settings {
+            threads: vec![1, 2],
+            budget: Duration::from_millis(500),
+            preamble: 64,
+            idle_timeouts: 1000,
+            scale: vec![1000],
+            memory: vec![],
+            latency_rounds: 3,
+            server_load: ServerLoadSize::SMOKE,
+            only: vec!["ServerLoad".to_owned()],
+        };
+        let arguments = arguments(&settings);
+        for expected in [
+            "-server-load-timers=1000",
+            "-server-load-rate=10000",
+            "-server-load-duration=300000000ns",
+            "-server-load-min-delay=10000000ns",
+            "-server-load-max-delay=50000000ns",
+            "-server-load-after-func-rate=1000",
+            "-memory=",
+            "-only=ServerLoad",
+        ] {
+            assert!(
+                arguments.iter().any(|a| a == expected),
+                "{expected}: {arguments:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn not_a_number_reads_as_nan() {
+        let records = parse("result ServerLoad 1 reset_call_p999 NaN ns").expect("parses");
+        assert!(records[0].value.is_nan());
     }
 }

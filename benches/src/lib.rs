@@ -10,8 +10,8 @@
 //!   `Sleep`) and [`TimerQueue`] (the runtime layer, one owner) — and
 //!   their implementations for the wheel, the heap and tokio.
 //! * [`workloads`]: the workloads, ports of Go's `sleep_test.go`
-//!   benchmarks and a few more (idle timeouts, scaling, memory), each
-//!   written once, one file per family.
+//!   benchmarks and a few more (idle timeouts, scaling, memory, a server
+//!   under load), each written once, one file per family.
 //! * [`runner`]: the [`Runner`] a workload becomes on one backend, which
 //!   everything that times a workload drives.
 //! * [`pool`]: Go's `b.RunParallel` on persistent threads, with Go's

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use gowheel_benches::{BackendKind, Workload};
+use gowheel_benches::{BackendKind, Metric, Workload};
 
 #[test]
 fn evaluate_smoke_writes_a_well_formed_report() {
@@ -47,41 +47,70 @@ fn evaluate_smoke_writes_a_well_formed_report() {
         assert!(threads >= 1, "{record}");
         assert!(value.is_finite() && value >= 0.0, "{record}");
         let named = Workload::from_name(workload).expect("a known workload");
-        assert_eq!(record["metric"], named.metric().name(), "{record}");
-        assert_eq!(record["unit"], named.metric().unit(), "{record}");
+        let metric_name = record["metric"].as_str().expect("metric is a string");
+        let metric = Metric::from_name(metric_name).expect("a known metric");
+        assert!(named.metrics().contains(&metric), "{record}");
+        assert_eq!(record["unit"], metric.unit(), "{record}");
         assert!(
-            seen.insert((workload.to_owned(), backend.to_owned(), threads)),
+            seen.insert((
+                workload.to_owned(),
+                backend.to_owned(),
+                threads,
+                metric_name.to_owned()
+            )),
             "duplicate record {record}"
         );
     }
 
-    // Every workload ran on every backend with each of its thread counts.
-    let mut expected: Vec<(String, usize)> = Vec::new();
+    // Every workload ran on every backend with each of its thread counts,
+    // in each of its metrics (ServerLoad's lateness percentiles, call
+    // latencies and reset rate among them).
+    let mut expected: Vec<(Workload, usize)> = Vec::new();
     for workload in Workload::all() {
         match workload {
             Workload::Scale(_) | Workload::Memory(_) | Workload::TimerSetMemory(_) => {}
-            _ => expected.extend(
-                workload
-                    .thread_counts()
-                    .into_iter()
-                    .map(|t| (workload.name(), t)),
-            ),
+            _ => expected.extend(workload.thread_counts().into_iter().map(|t| (workload, t))),
         }
     }
     expected.extend(
-        ["Scale1e3", "Scale1e4", "Memory1e4", "TimerSetMemory1e4"].map(|n| (n.to_owned(), 1)),
+        [
+            Workload::Scale(1_000),
+            Workload::Scale(10_000),
+            Workload::Memory(10_000),
+            Workload::TimerSetMemory(10_000),
+        ]
+        .map(|w| (w, 1)),
     );
+    assert!(expected.contains(&(Workload::ServerLoad, 1)));
     for (workload, threads) in expected {
         for backend in &backends {
-            assert!(
-                seen.contains(&(workload.clone(), (*backend).to_owned(), threads as u64)),
-                "no record for {workload}/{backend}/{threads}"
-            );
+            for metric in workload.metrics() {
+                let name = workload.name();
+                assert!(
+                    seen.contains(&(
+                        name.clone(),
+                        (*backend).to_owned(),
+                        threads as u64,
+                        metric.name().to_owned()
+                    )),
+                    "no record for {name}/{backend}/{threads} in {}",
+                    metric.name()
+                );
+            }
         }
     }
 
     let markdown = std::fs::read_to_string(out.join("report.md")).expect("report.md written");
     assert!(markdown.contains("## Targets"));
+    assert!(
+        markdown.contains("| ServerLoad: p99 lateness | 1 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("`ServerLoad`: wheel firing lateness p99")
+            && markdown.contains("scaled down to 1e3 timers"),
+        "{markdown}"
+    );
     let svg = std::fs::read_to_string(out.join("scale.svg")).expect("scale.svg written");
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert!(svg.contains("<polyline"), "the Scale plot has lines");

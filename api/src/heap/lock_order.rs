@@ -9,10 +9,15 @@
 //!   `maybe_add` takes a shard and then the timer again (Go's
 //!   `timer.maybeAdd` explains why it must not keep it).
 //!
-//! Every lock and unlock in the heap goes through [`ShardLockToken`] and
-//! [`TimerLockToken`]; in debug builds they count the locks the thread holds
-//! and panic on an acquisition out of order. In release builds they are
-//! zero-sized and do nothing.
+//! Every shard and timer lock and unlock in the heap goes through
+//! [`ShardLockToken`] and [`TimerLockToken`]; in debug builds they count the
+//! locks the thread holds and panic on an acquisition out of order. In
+//! release builds they are zero-sized and do nothing.
+//!
+//! A registry's lock (see `registry`) is a leaf outside this order: it may
+//! be taken with a shard and a timer lock held, since a timer can be
+//! dropped anywhere, and nothing is locked while it is held, which its
+//! module keeps to by construction (it has no token).
 
 #[cfg(debug_assertions)]
 use std::cell::Cell;

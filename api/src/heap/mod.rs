@@ -16,6 +16,7 @@
 //! | `t.updateHeap`, `t.unlockAndRun` | `shard::LockedShard::update_heap`, `shard::LockedShard::unlock_and_run`: methods of the timer in Go, here of the locked shard whose heap they update, so that `timer_cell` needs nothing of `shard` |
 //! | `ts.addHeap`, `ts.deleteMin`, `ts.cleanHead`, `ts.adjust`, `ts.run`, `ts.verify`, `ts.siftUp`, `ts.siftDown`, `ts.initHeap` | methods of `shard::LockedShard` |
 //! | `ts.check`, `ts.wakeTime`, `ts.updateMinWhenModified` | methods of `shard::Shard` |
+//! | the garbage collector, for timers in no heap | `registry::Registry`: one per shard, holding every timer the set made, weakly |
 //!
 //! What Go does and this port does not: channel timers that stay out of the
 //! heap until someone blocks on them (the time-package layer keeps its own
@@ -29,7 +30,8 @@
 //! shard lock in `maybe_add` when the timer is not in any heap), so they
 //! never wait for the checking thread except on the one timer they touch.
 //! A check holds one shard lock at a time and releases it, and the timer's
-//! lock, while a callback runs.
+//! lock, while a callback runs. A registry's lock is a leaf, taken once by
+//! `new_timer` and once by a timer's drop, never by `modify` or `stop`.
 //!
 //! Atomics are `SeqCst` throughout, as Go's are; each names its pair.
 //!
@@ -47,8 +49,30 @@
 //!   wake times, as Go's scheduler does, so its answer alone is never late.
 //! * The forced zombie purge applies to every shard a check visits, not
 //!   only the current P's.
+//! * The set keeps a registry of every timer it made (weak references, one
+//!   registry per shard, see `registry`), and `clear`, which dropping the
+//!   set calls, releases the callback of every one of them, not only of the
+//!   timers in a heap. Go needs no such list: its collector frees a timer
+//!   that is in no heap once its handles are unreachable, cycles through
+//!   its callback included. Reference counting does not free a cycle, and a
+//!   callback that holds its own timer's handle makes one (cell → callback
+//!   → handle → cell); the registry is how the set reaches such a timer
+//!   once nothing else does. The bookkeeping is one short lock in
+//!   `new_timer` and one when a timer is dropped; `modify`, `stop` and
+//!   `check` never touch it.
+//!
+//!   What the registry cannot do is free a cycle while its set lives: a
+//!   timer whose callback holds its handle lives, armed or not, until the
+//!   set is cleared or dropped, or until its callback is replaced (a
+//!   `modify` with a new callback). And a callback that holds the set
+//!   itself (an `Arc<HeapTimerSet>` of its own set, or a handle of the
+//!   [`Runtime`](crate::Runtime) the set belongs to) keeps the set alive,
+//!   so the set is never dropped: call [`clear`](TimerSet::clear) before
+//!   letting go of such a set (for a runtime, keep the runtime out of its
+//!   callbacks, as its documentation says). The wheel behaves the same.
 
 mod lock_order;
+mod registry;
 mod shard;
 mod timer_cell;
 
@@ -58,6 +82,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use gowheel_wheel::{foreign_timer, thread_number};
 
+use self::registry::Registry;
 use self::shard::Shard;
 use self::timer_cell::{HEAPED, MODIFIED, TimerCell, ZOMBIE};
 use crate::timer_set::{Callback, TimerSet, TimerSetStats, validate_modify_args};
@@ -72,6 +97,10 @@ static NEXT_SET_ID: AtomicU64 = AtomicU64::new(1);
 /// there until it fires or is stopped and cleaned out. Stop and later moves
 /// are lazy: they only mark the timer, and the heap catches up when its head
 /// is examined or when it is adjusted.
+///
+/// Dropping the set (or calling [`clear`](TimerSet::clear)) releases the
+/// callback of every timer it made, armed or not, so that a callback holding
+/// its own timer's handle is freed with the set.
 ///
 /// ```
 /// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
@@ -99,6 +128,9 @@ static NEXT_SET_ID: AtomicU64 = AtomicU64::new(1);
 pub struct HeapTimerSet {
     id: u64,
     shards: Box<[Shard]>,
+    /// Every timer made on each shard's threads, by shard index (see the
+    /// `registry` module).
+    registries: Box<[Arc<Registry>]>,
 }
 
 /// A timer of a [`HeapTimerSet`].
@@ -165,6 +197,7 @@ impl HeapTimerSet {
             // Relaxed: only uniqueness matters, which the RMW gives.
             id: NEXT_SET_ID.fetch_add(1, Ordering::Relaxed),
             shards: (0..shards).map(Shard::new).collect(),
+            registries: (0..shards).map(|_| Registry::new()).collect(),
         }
     }
 
@@ -177,9 +210,14 @@ impl HeapTimerSet {
         self.shards.len()
     }
 
+    /// The index of the calling thread's shard (Go: the current P).
+    fn current_shard_index(&self) -> usize {
+        thread_number() % self.shards.len()
+    }
+
     /// The shard of the calling thread (Go: the current P).
     fn current_shard(&self) -> &Shard {
-        &self.shards[thread_number() % self.shards.len()]
+        &self.shards[self.current_shard_index()]
     }
 
     /// The cell of `timer`, checked to be one of this set's: panics (with
@@ -208,9 +246,12 @@ impl HeapTimerSet {
 impl TimerSet for HeapTimerSet {
     type Timer = HeapTimer;
 
+    /// Go's `t.init`; the timer also joins the registry of the calling
+    /// thread's shard.
     fn new_timer(&self, callback: Callback) -> HeapTimer {
+        let registry = &self.registries[self.current_shard_index()];
         HeapTimer {
-            cell: Arc::new(TimerCell::new(self.id, callback)),
+            cell: registry.register(|registration| TimerCell::new(self.id, callback, registration)),
         }
     }
 
@@ -325,20 +366,37 @@ impl TimerSet for HeapTimerSet {
             .unwrap_or(0)
     }
 
-    /// Empties every heap: each timer is disarmed, unfiled and given a
-    /// callback that does nothing (its old one is dropped after the locks
-    /// are released). Go has no counterpart; Go's timers are collected.
+    /// Empties every heap, disarming and unfiling each timer in it, then
+    /// gives every timer the set made (armed or not, found through the
+    /// registries) a callback that does nothing. The old callbacks, and the
+    /// references the heaps held, are dropped after every lock is released:
+    /// their destructors are user code. Go has no counterpart; Go's timers
+    /// are collected.
     fn clear(&self) {
-        let mut released = Vec::new();
+        let mut unfiled = Vec::new();
         for shard in self.shards.iter() {
-            shard.lock().clear(&mut released);
+            shard.lock().clear(&mut unfiled);
         }
+        let mut cells = Vec::new();
+        for registry in self.registries.iter() {
+            registry.live_cells(&mut cells);
+        }
+        let noop = crate::timer_set::noop_callback();
+        let released: Vec<Callback> = cells
+            .iter()
+            .map(|cell| std::mem::replace(&mut cell.lock().callback, noop.clone()))
+            .collect();
         drop(released);
+        drop(cells);
+        drop(unfiled);
     }
 
     fn verify(&self) {
         for shard in self.shards.iter() {
             shard.lock().verify();
+        }
+        for registry in self.registries.iter() {
+            registry.verify();
         }
     }
 
@@ -349,5 +407,13 @@ impl TimerSet for HeapTimerSet {
                 filed: stats.filed + shard.len() as usize,
                 zombies: stats.zombies + shard.zombies().max(0) as usize,
             })
+    }
+}
+
+impl Drop for HeapTimerSet {
+    /// Clears the set (see [`clear`](TimerSet::clear)), so that every
+    /// callback, and every cycle through one, is freed with it.
+    fn drop(&mut self) {
+        self.clear();
     }
 }

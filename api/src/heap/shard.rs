@@ -37,7 +37,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::lock_order::ShardLockToken;
 use super::timer_cell::{HEAPED, LockedTimer, MODIFIED, TimerCell, ZOMBIE};
-use crate::timer_set::{Callback, next_periodic_when};
+use crate::timer_set::next_periodic_when;
 
 /// The arity of the heap (Go's `timerHeapN`).
 const HEAP_ARITY: usize = 4;
@@ -623,11 +623,11 @@ impl<'a> LockedShard<'a> {
         }
     }
 
-    /// Removes every entry, disarming and unfiling its timer and swapping
-    /// its callback for one that does nothing; the old callbacks go to
-    /// `released`, for the caller to drop after unlocking.
-    pub(crate) fn clear(&mut self, released: &mut Vec<Callback>) {
-        let noop = crate::timer_set::noop_callback();
+    /// Removes every entry, disarming and unfiling its timer. The heap's
+    /// references go to `unfiled`, for the caller to drop after unlocking:
+    /// one may be the last, and a timer's drop runs its callback's
+    /// destructor. The callbacks themselves are the set's to release.
+    pub(crate) fn clear(&mut self, unfiled: &mut Vec<Arc<TimerCell>>) {
         let shard = self.shard;
         for entry in self.heap_mut().drain(..) {
             let mut t = entry.timer.lock();
@@ -637,7 +637,8 @@ impl<'a> LockedShard<'a> {
             t.state = 0;
             t.shard = None;
             t.when = 0;
-            released.push(std::mem::replace(&mut t.callback, noop.clone()));
+            drop(t);
+            unfiled.push(entry.timer);
         }
         self.update_min_when_heap();
         // SeqCst, as Go; pairs with `Shard::min_when_modified`.

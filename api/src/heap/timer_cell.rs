@@ -8,7 +8,7 @@
 //! whose heap holds it. Every field is protected by the timer's own lock,
 //! with these exceptions:
 //!
-//! * `set_id` is immutable;
+//! * `set_id` and `registration` are immutable;
 //! * `astate` is an atomic copy of `state`, published at every unlock and,
 //!   in `modify`, once more *before* the shard's `min_when_modified` is
 //!   read and lowered (the state-before-min-update rule, see
@@ -37,6 +37,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::lock_order::TimerLockToken;
+use super::registry::Registration;
 use crate::timer_set::Callback;
 
 /// The timer is stored in some shard's heap.
@@ -53,6 +54,10 @@ pub(crate) const ZOMBIE: u8 = 1 << 2;
 pub(crate) struct TimerCell {
     /// The identity of the set that made this timer. Immutable.
     pub(crate) set_id: u64,
+    /// Where the set registered this timer, so that the set can release its
+    /// callback when it is cleared or dropped (see the `registry` module).
+    /// Immutable; the cell leaves the registry when it is dropped.
+    pub(crate) registration: Registration,
     /// Atomic copy of `fields.state`: published at unlock, and in `modify`
     /// before lowering `min_when_modified`. Read without the lock.
     pub(crate) astate: AtomicU8,
@@ -78,10 +83,11 @@ pub(crate) struct TimerFields {
 }
 
 impl TimerCell {
-    /// A new unarmed timer (Go's `t.init`).
-    pub(crate) fn new(set_id: u64, callback: Callback) -> TimerCell {
+    /// A new unarmed timer (Go's `t.init`), registered at `registration`.
+    pub(crate) fn new(set_id: u64, callback: Callback, registration: Registration) -> TimerCell {
         TimerCell {
             set_id,
+            registration,
             astate: AtomicU8::new(0),
             fields: Mutex::new(TimerFields {
                 state: 0,
@@ -117,6 +123,14 @@ impl TimerCell {
         // published MODIFIED bit must be visible before a lowered
         // `min_when_modified` is.
         self.astate.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for TimerCell {
+    /// Leaves the set's registry. The callback is dropped after this, with
+    /// the other fields, under whatever locks the dropping thread holds.
+    fn drop(&mut self) {
+        self.registration.leave(self);
     }
 }
 

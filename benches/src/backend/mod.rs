@@ -5,8 +5,9 @@
 //!   [`Gowheel`] (a [`gowheel::Runtime`] on the real clock, with its driver
 //!   thread, on either backend: the same code a user switches with one
 //!   builder call) and by [`Tokio`] (a multi-thread tokio runtime:
-//!   `tokio::time::Sleep`s registered, reset and dropped, and spawned tasks
-//!   that sleep then run a function).
+//!   `tokio::time::Sleep`s registered, reset and dropped, spawned tasks
+//!   that sleep then run a function, and `Sleep`s whose waker runs a
+//!   function, [`TokioFunc`]).
 //! * [`TimerQueue`], the runtime layer (one owner, deadlines it computes
 //!   itself, no clock read per operation): insert, reset, remove.
 //!   Implemented by [`SetQueue`] over any [`TimerSet`](gowheel::TimerSet) (the wheel or the
@@ -27,4 +28,4 @@ mod time_package;
 
 pub use kind::BackendKind;
 pub use queue::{QueueVisitor, SetQueue, TimerQueue, TokioQueue, with_queue};
-pub use time_package::{BackendVisitor, Gowheel, TimerBackend, Tokio, with_backend};
+pub use time_package::{BackendVisitor, Gowheel, TimerBackend, Tokio, TokioFunc, with_backend};

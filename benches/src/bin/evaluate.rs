@@ -10,8 +10,10 @@
 //! Timed rows run in this process, one runner at a time, each dropped
 //! (threads, preamble and all) before the next is made; memory rows, and
 //! Scale at the populations they make, run in child processes (see
-//! `gowheel_benches::probe`). The records are sorted into the catalog's
-//! order before the report is written.
+//! `gowheel_benches::probe`). ServerLoad runs last, in this process, one
+//! backend at a time, at a size scaled down from its targets' unless
+//! `--full-server-load` asks for the full one. The records are sorted into
+//! the catalog's order before the report is written.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -21,10 +23,12 @@ use std::time::{Duration, Instant};
 use gowheel_benches::measure::{self, quantile};
 use gowheel_benches::probe::Probe;
 use gowheel_benches::report::format_ns;
+use gowheel_benches::workloads::{ServerLoadSize, run_server_load};
 use gowheel_benches::{BackendKind, Metric, Record, Report, Sizes, Workload, go, pool};
 
 const USAGE: &str = "\
-usage: evaluate [--go] [--smoke] [--only NAME[,NAME...]] [--backends NAME[,NAME...]] [--out DIR]
+usage: evaluate [--go] [--smoke] [--full-server-load] [--only NAME[,NAME...]]
+                [--backends NAME[,NAME...]] [--out DIR]
 
 Runs a short version of every workload on gowheel's wheel, gowheel's heap and
 tokio, prints the side-by-side table and the performance targets, and writes
@@ -34,6 +38,10 @@ report.md, report.json and scale.svg.
                toolchain on PATH (1.23 or later), as a fourth column
   --smoke      tiny sizes and budgets: checks that everything runs (seconds);
                the numbers mean nothing
+  --full-server-load
+               run ServerLoad at the size its targets are set for (10^6
+               timers, 10^6 resets/s for 10 s: about 12 s per backend)
+               instead of the short run's 10^5 timers, 10^5 resets/s for 3 s
   --only LIST  only the workloads whose name contains one of these words
   --backends LIST
                only these of wheel, heap, tokio (default: all three)
@@ -51,6 +59,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(270);
 struct Options {
     go: bool,
     smoke: bool,
+    full_server_load: bool,
     only: Vec<String>,
     backends: Vec<BackendKind>,
     out: Option<PathBuf>,
@@ -66,6 +75,7 @@ impl Options {
         let mut options = Options {
             go: false,
             smoke: false,
+            full_server_load: false,
             only: Vec::new(),
             backends: BackendKind::ALL.to_vec(),
             out: None,
@@ -75,6 +85,7 @@ impl Options {
             match arg {
                 Long("go") => options.go = true,
                 Long("smoke") => options.smoke = true,
+                Long("full-server-load") => options.full_server_load = true,
                 Long("only") => {
                     let list = parser.value()?.string()?;
                     options.only.extend(
@@ -125,26 +136,32 @@ struct Plan {
 
 impl Plan {
     fn new(options: &Options) -> Plan {
-        let (sizes, budget, latency_rounds, scale, populations, timer_set_memory) = if options.smoke
-        {
-            (
-                Sizes::SMOKE,
-                Duration::from_millis(5),
-                3,
-                vec![1_000, 10_000],
-                vec![10_000],
-                vec![10_000],
-            )
-        } else {
-            (
-                Sizes::FULL,
-                Duration::from_millis(500),
-                400,
-                Workload::SCALE_COUNTS.to_vec(),
-                Workload::MEMORY_COUNTS.to_vec(),
-                vec![1_000_000],
-            )
-        };
+        let (mut sizes, budget, latency_rounds, scale, populations, timer_set_memory) =
+            if options.smoke {
+                (
+                    Sizes::SMOKE,
+                    Duration::from_millis(5),
+                    3,
+                    vec![1_000, 10_000],
+                    vec![10_000],
+                    vec![10_000],
+                )
+            } else {
+                (
+                    Sizes {
+                        server_load: ServerLoadSize::SHORT,
+                        ..Sizes::FULL
+                    },
+                    Duration::from_millis(500),
+                    400,
+                    Workload::SCALE_COUNTS.to_vec(),
+                    Workload::MEMORY_COUNTS.to_vec(),
+                    vec![1_000_000],
+                )
+            };
+        if options.full_server_load {
+            sizes.server_load = ServerLoadSize::FULL;
+        }
         Plan {
             sizes,
             budget,
@@ -169,13 +186,22 @@ impl Plan {
                 .any(|name| workload.name().contains(name.as_str()))
     }
 
-    /// The timed workloads (not Scale or memory), in report order.
-    fn timed(&self) -> Vec<Workload> {
+    /// The workloads of the catalog run once each (not Scale or memory),
+    /// in report order.
+    fn listed(&self) -> Vec<Workload> {
         Workload::all()
             .into_iter()
             .filter(|w| !w.is_memory() && !matches!(w, Workload::Scale(_)))
             .filter(|w| self.wanted(*w))
             .collect()
+    }
+
+    /// The timed workloads (not Scale, memory or ServerLoad), in report
+    /// order.
+    fn timed(&self) -> Vec<Workload> {
+        let mut timed = self.listed();
+        timed.retain(|w| *w != Workload::ServerLoad);
+        timed
     }
 
     /// Every Scale count of the run, timed here or by a population probe,
@@ -193,7 +219,7 @@ impl Plan {
 
     /// Every workload name of the run, in report order.
     fn order(&self) -> Vec<String> {
-        let mut order: Vec<String> = self.timed().iter().map(|w| w.name()).collect();
+        let mut order: Vec<String> = self.listed().iter().map(|w| w.name()).collect();
         order.extend(
             self.scale_counts()
                 .into_iter()
@@ -250,6 +276,12 @@ impl Evaluation {
                 let rate = 1e9 / measure::time_per_iteration(&mut *runner, plan.budget, 1);
                 (rate, format!("{:.2} M resets/s", rate / 1e6))
             }
+            Metric::P50Lateness
+            | Metric::MaxLateness
+            | Metric::ResetCallP999
+            | Metric::AfterFuncCallP999 => {
+                unreachable!("only ServerLoad reports these, from its own run")
+            }
             Metric::TimePerStartStop | Metric::TimePerOp | Metric::BytesPerTimer => {
                 let ns =
                     measure::time_per_iteration(&mut *runner, plan.budget, workload.min_iters());
@@ -264,6 +296,55 @@ impl Evaluation {
         drop(runner);
         self.progress(&format!("{id}: {shown}"));
         self.push(workload, backend.name(), threads, value);
+    }
+
+    /// ServerLoad on `backend` at the plan's size.
+    fn server_load(&mut self, plan: &Plan, backend: BackendKind) {
+        let size = plan.sizes.server_load;
+        self.progress(&format!(
+            "ServerLoad/{backend}/1: {size} (about {:.0} s)",
+            size.duration.as_secs_f64() * 1.2
+        ));
+        let report = run_server_load(backend, size);
+        let metrics = report.metrics();
+        let shown: Vec<String> = metrics
+            .iter()
+            .map(|&(metric, value)| match metric {
+                Metric::ResetsPerSecond => format!("{value:.0} resets/s"),
+                _ => format!("{} {}", metric.label(), format_ns(value)),
+            })
+            .collect();
+        self.progress(&format!(
+            "ServerLoad/{backend}/1: {} ({} firings; armed in {:.2?})",
+            shown.join(", "),
+            report.lateness.len(),
+            report.setup,
+        ));
+        let asked = size.resets_per_second as f64;
+        if report.resets_per_second() < 0.9 * asked {
+            self.report.notes.push(format!(
+                "ServerLoad on {backend} reached {:.0} resets/s of the {asked:.0} asked: the \
+                 resetting thread could not keep up on this machine, so its timers were under \
+                 a lighter load than asked.",
+                report.resets_per_second()
+            ));
+        }
+        if report.unmatched > 0 {
+            self.report.notes.push(format!(
+                "ServerLoad on {backend}: {} firings matched no arming or armings never fired \
+                 (see `server_load.rs`): its lateness may be off.",
+                report.unmatched
+            ));
+        }
+        for (metric, value) in metrics {
+            self.report.records.push(Record::of_metric(
+                Workload::ServerLoad,
+                metric,
+                backend.name(),
+                1,
+                value,
+            ));
+        }
     }
 
     /// Memory (and Scale) at `count` live timers on every backend, each in
@@ -421,6 +502,22 @@ fn main() -> ExitCode {
         }
     }
 
+    if plan.wanted(Workload::ServerLoad) {
+        let size = plan.sizes.server_load;
+        evaluation.report.server_load = Some(size);
+        evaluation.report.notes.push(format!(
+            "ServerLoad ran at {size}{}.",
+            if size == ServerLoadSize::FULL {
+                ", the size its targets are set for"
+            } else {
+                "; its targets are set for the full size (`evaluate --full-server-load`)"
+            }
+        ));
+        for &backend in &plan.backends {
+            evaluation.server_load(&plan, backend);
+        }
+    }
+
     if options.go {
         run_go(&plan, &mut evaluation);
     } else {
@@ -511,6 +608,7 @@ fn run_go(plan: &Plan, evaluation: &mut Evaluation) {
         scale: plan.scale_counts(),
         memory: plan.populations.clone(),
         latency_rounds: plan.latency_rounds,
+        server_load: plan.sizes.server_load,
         only: plan.only.clone(),
     };
     match go::run(&settings) {
@@ -546,7 +644,7 @@ mod tests {
             assert_eq!(options.only, ["Reset", "Scale"]);
             assert_eq!(options.backends, [BackendKind::Wheel]);
             assert_eq!(options.out, Some(PathBuf::from("x")));
-            assert!(!options.go && !options.smoke);
+            assert!(!options.go && !options.smoke && !options.full_server_load);
         }
     }
 
@@ -557,6 +655,20 @@ mod tests {
         assert!(options.only.is_empty() && options.out.is_none());
         assert!(parse(&["--help"]).expect("valid").is_none());
         assert!(parse(&["--smoke", "-h"]).expect("valid").is_none());
+    }
+
+    #[test]
+    fn server_load_is_short_unless_asked_for_in_full() {
+        let plan = |args: &[&str]| Plan::new(&parse(args).expect("valid").expect("not --help"));
+        assert_eq!(plan(&[]).sizes.server_load, ServerLoadSize::SHORT);
+        assert_eq!(plan(&["--smoke"]).sizes.server_load, ServerLoadSize::SMOKE);
+        let full = plan(&["--full-server-load"]);
+        assert_eq!(full.sizes.server_load, ServerLoadSize::FULL);
+        assert_eq!(full.sizes.preamble, Sizes::FULL.preamble);
+        let only = plan(&["--only", "ServerLoad"]);
+        assert!(only.timed().is_empty());
+        assert_eq!(only.listed(), [Workload::ServerLoad]);
+        assert_eq!(only.order()[0], "ServerLoad");
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! The report's data: [`Record`]s, one measured number each, and the
 //! [`Report`] that holds them with the run's metadata and notes. A record
-//! is identified by workload, backend and thread count; `evaluate` pushes
-//! at most one of each.
+//! is identified by workload, backend, thread count and metric (most
+//! workloads report one metric, ServerLoad several); `evaluate` pushes at
+//! most one of each.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::workloads::Workload;
+use crate::workloads::{Metric, ServerLoadSize, Workload};
 
 /// One measured number: a workload on a backend with a thread count.
 ///
@@ -40,7 +41,26 @@ impl Record {
     /// assert_eq!(record.unit, "1/s");
     /// ```
     pub fn new(workload: Workload, backend: &str, threads: usize, value: f64) -> Record {
-        let metric = workload.metric();
+        Record::of_metric(workload, workload.metric(), backend, threads, value)
+    }
+
+    /// The record of `value` measured for `workload` on `backend` with
+    /// `threads`, in `metric` (one of the workload's
+    /// [`metrics`](Workload::metrics)) and its unit.
+    ///
+    /// ```
+    /// use gowheel_benches::{Metric, Record, Workload};
+    /// let record = Record::of_metric(Workload::ServerLoad, Metric::MaxLateness, "heap", 1, 2e6);
+    /// assert_eq!(record.metric, "max_lateness");
+    /// assert_eq!(record.unit, "ns");
+    /// ```
+    pub fn of_metric(
+        workload: Workload,
+        metric: Metric,
+        backend: &str,
+        threads: usize,
+        value: f64,
+    ) -> Record {
         Record {
             workload: workload.name(),
             backend: backend.to_owned(),
@@ -68,24 +88,79 @@ pub struct Report {
     pub smoke: bool,
     /// The machine's available parallelism.
     pub cpus: usize,
+    /// The load ServerLoad ran at, if it ran: its targets are labelled
+    /// with it.
+    pub server_load: Option<ServerLoadSize>,
 }
 
 impl Report {
-    /// The value recorded for `workload` on `backend` with `threads`.
+    /// The value recorded for `workload` on `backend` with `threads` (the
+    /// first recorded, for a workload with several metrics: see
+    /// [`metric_value`](Report::metric_value)).
     pub fn value(&self, workload: &str, backend: &str, threads: usize) -> Option<f64> {
-        self.record(workload, backend, threads).map(|r| r.value)
-    }
-
-    /// The record for `workload` on `backend` with `threads`.
-    pub(super) fn record(&self, workload: &str, backend: &str, threads: usize) -> Option<&Record> {
         self.records
             .iter()
             .find(|r| r.workload == workload && r.backend == backend && r.threads == threads)
+            .map(|r| r.value)
+    }
+
+    /// The value recorded for `workload` on `backend` with `threads` in
+    /// `metric`.
+    ///
+    /// ```
+    /// use gowheel_benches::{Metric, Record, Report, Workload};
+    /// let report = Report {
+    ///     records: vec![
+    ///         Record::of_metric(Workload::ServerLoad, Metric::P99Lateness, "wheel", 1, 4e5),
+    ///         Record::of_metric(Workload::ServerLoad, Metric::MaxLateness, "wheel", 1, 9e6),
+    ///     ],
+    ///     ..Report::default()
+    /// };
+    /// let max = report.metric_value("ServerLoad", Metric::MaxLateness, "wheel", 1);
+    /// assert_eq!(max, Some(9e6));
+    /// ```
+    pub fn metric_value(
+        &self,
+        workload: &str,
+        metric: Metric,
+        backend: &str,
+        threads: usize,
+    ) -> Option<f64> {
+        self.record(workload, metric.name(), backend, threads)
+            .map(|r| r.value)
+    }
+
+    /// The record for `workload` on `backend` with `threads` in the metric
+    /// named `metric`.
+    pub(super) fn record(
+        &self,
+        workload: &str,
+        metric: &str,
+        backend: &str,
+        threads: usize,
+    ) -> Option<&Record> {
+        self.records.iter().find(|r| {
+            r.workload == workload
+                && r.metric == metric
+                && r.backend == backend
+                && r.threads == threads
+        })
     }
 
     /// Whether any record is of `backend`.
     pub(super) fn has_backend(&self, backend: &str) -> bool {
         self.records.iter().any(|r| r.backend == backend)
+    }
+
+    /// Whether `workload` was recorded in more than one metric.
+    pub(super) fn has_several_metrics(&self, workload: &str) -> bool {
+        let mut metrics = self
+            .records
+            .iter()
+            .filter(|r| r.workload == workload)
+            .map(|r| r.metric.as_str());
+        let first = metrics.next();
+        metrics.any(|metric| Some(metric) != first)
     }
 
     /// The thread counts `workload` was recorded with, ascending.
@@ -120,4 +195,10 @@ impl Report {
 pub(super) fn sample_record(workload: &str, backend: &str, threads: usize, value: f64) -> Record {
     let workload = Workload::from_name(workload).expect("a known workload");
     Record::new(workload, backend, threads, value)
+}
+
+/// A ServerLoad record in `metric`, for the views' tests.
+#[cfg(test)]
+pub(super) fn server_load_record(metric: Metric, backend: &str, value: f64) -> Record {
+    Record::of_metric(Workload::ServerLoad, metric, backend, 1, value)
 }

@@ -1,16 +1,20 @@
-//! The side-by-side table: one row per workload and thread count, one
-//! column per backend measured, and `heap/wheel`, how many times the wheel
-//! is better, beside the heap's column.
+//! The side-by-side table: one row per workload, thread count and metric,
+//! one column per backend measured, and `heap/wheel`, how many times the
+//! wheel is better, beside the heap's column. A workload recorded in
+//! several metrics (ServerLoad) has a row for each, labelled with the
+//! metric.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+
+use crate::workloads::Metric;
 
 use super::format::format_value;
 use super::record::{BACKEND_COLUMNS, Record, Report};
 
 impl Report {
-    /// The side-by-side Markdown table: one row per workload and thread
-    /// count.
+    /// The side-by-side Markdown table: one row per workload, thread count
+    /// and metric.
     pub fn table(&self) -> String {
         let columns: Vec<&str> = BACKEND_COLUMNS
             .into_iter()
@@ -31,16 +35,22 @@ impl Report {
         out.push('\n');
         let mut seen = BTreeSet::new();
         for record in &self.records {
-            let key = (record.workload.clone(), record.threads);
+            let key = (
+                record.workload.clone(),
+                record.threads,
+                record.metric.clone(),
+            );
             if !seen.insert(key) {
                 continue;
             }
-            let _ = write!(out, "| {} | {} |", record.workload, record.threads);
+            let _ = write!(out, "| {} | {} |", self.row_label(record), record.threads);
+            let lookup =
+                |backend| self.record(&record.workload, &record.metric, backend, record.threads);
             for backend in &columns {
-                let value = self.record(&record.workload, backend, record.threads);
+                let value = lookup(backend);
                 let _ = write!(out, " {} |", value.map_or("n/a".to_owned(), format_value));
                 if *backend == "heap" {
-                    let wheel = self.record(&record.workload, "wheel", record.threads);
+                    let wheel = lookup("wheel");
                     let ratio = wheel.zip(value).and_then(|(w, h)| advantage(w, h));
                     let _ = write!(
                         out,
@@ -52,6 +62,20 @@ impl Report {
             out.push('\n');
         }
         out
+    }
+}
+
+impl Report {
+    /// A row's first cell: the workload, and the metric if the workload has
+    /// rows in several.
+    fn row_label(&self, record: &Record) -> String {
+        if !self.has_several_metrics(&record.workload) {
+            return record.workload.clone();
+        }
+        match Metric::from_name(&record.metric) {
+            Some(metric) => format!("{}: {}", record.workload, metric.label()),
+            None => format!("{}: {}", record.workload, record.metric),
+        }
     }
 }
 
@@ -68,7 +92,7 @@ fn advantage(wheel: &Record, heap: &Record) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::record::sample_record;
+    use super::super::record::{sample_record, server_load_record};
     use super::*;
 
     #[test]
@@ -81,5 +105,28 @@ mod tests {
             ..Report::default()
         };
         assert!(report.table().contains("2.00×"));
+    }
+
+    #[test]
+    fn several_metrics_make_several_rows() {
+        let row = server_load_record;
+        let report = Report {
+            records: vec![
+                row(Metric::P99Lateness, "wheel", 1e5),
+                row(Metric::MaxLateness, "wheel", 1e6),
+                row(Metric::P99Lateness, "heap", 4e6),
+                row(Metric::MaxLateness, "heap", 8e6),
+            ],
+            ..Report::default()
+        };
+        let table = report.table();
+        assert!(
+            table.contains("| ServerLoad: p99 lateness | 1 | 100.00 µs | 4.00 ms | 40.00× |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| ServerLoad: max lateness | 1 | 1.00 ms | 8.00 ms | 8.00× |"),
+            "{table}"
+        );
     }
 }

@@ -2,6 +2,8 @@
 //! it holds, or `None` where a number it needs was not measured, and the
 //! numbers it was judged on. `benches/README.md` lists the targets.
 
+use crate::workloads::{Metric, ServerLoadSize};
+
 use super::format::{bytes, count_label, format_ns, ns, times};
 use super::record::Report;
 
@@ -150,7 +152,80 @@ impl Report {
                     .join(", ")
             ),
         });
+        self.server_load_targets(&mut targets);
         targets
+    }
+
+    /// ServerLoad's targets, set for its full size and judged at the size
+    /// it ran at, which each one's numbers name.
+    fn server_load_targets(&self, targets: &mut Vec<Target>) {
+        let v = |metric, backend| self.metric_value("ServerLoad", metric, backend, 1);
+        let size = match self.server_load {
+            Some(size) if size == ServerLoadSize::FULL => format!("at full size, {}", size.load()),
+            Some(size) => format!(
+                "scaled down to {} (set for {})",
+                size.load(),
+                ServerLoadSize::FULL.load()
+            ),
+            None => "at a size not recorded".to_owned(),
+        };
+        let lateness = |backend| {
+            format!(
+                "{backend} p99 {}, max {}",
+                ns(v(Metric::P99Lateness, backend)),
+                ns(v(Metric::MaxLateness, backend))
+            )
+        };
+        let others = ["heap", "tokio", "go"]
+            .into_iter()
+            .filter(|backend| v(Metric::P99Lateness, backend).is_some())
+            .map(lateness)
+            .collect::<Vec<_>>()
+            .join("; ");
+
+        let (p99, max) = (
+            v(Metric::P99Lateness, "wheel"),
+            v(Metric::MaxLateness, "wheel"),
+        );
+        targets.push(Target {
+            statement: "`ServerLoad`: wheel firing lateness p99 at most 1 ms and max at most 20 ms",
+            holds: p99.zip(max).map(|(p99, max)| p99 <= 1e6 && max <= 20e6),
+            detail: format!("{size}: {}; {others}", lateness("wheel")),
+        });
+
+        let heap = v(Metric::P99Lateness, "heap");
+        targets.push(Target {
+            statement: "`ServerLoad`: wheel firing lateness p99 at least 10× better than heap's",
+            holds: p99.zip(heap).map(|(wheel, heap)| heap >= 10.0 * wheel),
+            detail: format!(
+                "{size}: wheel p99 {}, heap p99 {} ({})",
+                ns(p99),
+                ns(heap),
+                times(p99.zip(heap).map(|(wheel, heap)| heap / wheel)),
+            ),
+        });
+
+        let calls = |backend| {
+            (
+                v(Metric::ResetCallP999, backend),
+                v(Metric::AfterFuncCallP999, backend),
+            )
+        };
+        let (reset, after_func) = calls("wheel");
+        let (heap_reset, heap_after_func) = calls("heap");
+        targets.push(Target {
+            statement: "`ServerLoad`: wheel `reset` and `after_func` call latency p99.9 at most 50 µs",
+            holds: reset
+                .zip(after_func)
+                .map(|(reset, after_func)| reset <= 50e3 && after_func <= 50e3),
+            detail: format!(
+                "{size}: wheel reset {}, after_func {}; heap reset {}, after_func {}",
+                ns(reset),
+                ns(after_func),
+                ns(heap_reset),
+                ns(heap_after_func),
+            ),
+        });
     }
 
     fn scale_series(&self, backend: &str) -> String {
@@ -168,7 +243,7 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
-    use super::super::record::sample_record;
+    use super::super::record::{sample_record, server_load_record};
     use super::*;
 
     #[test]
@@ -190,5 +265,37 @@ mod tests {
         assert_eq!(targets[3].holds, Some(false)); // 3× growth
         assert_eq!(targets[4].holds, Some(true));
         assert_eq!(targets[5].holds, Some(true)); // 2× throughput
+        assert!(targets[7..].iter().all(|target| target.holds.is_none()));
+    }
+
+    #[test]
+    fn server_load_targets_name_their_size() {
+        let record = server_load_record;
+        let report = Report {
+            records: vec![
+                record(Metric::P99Lateness, "wheel", 300e3),
+                record(Metric::MaxLateness, "wheel", 5e6),
+                record(Metric::ResetCallP999, "wheel", 2e3),
+                record(Metric::AfterFuncCallP999, "wheel", 60e3),
+                record(Metric::P99Lateness, "heap", 40e6),
+            ],
+            server_load: Some(ServerLoadSize::SHORT),
+            ..Report::default()
+        };
+        let targets = report.targets();
+        let server_load = &targets[7..];
+        assert_eq!(server_load.len(), 3);
+        assert_eq!(server_load[0].holds, Some(true)); // 300 µs, 5 ms
+        assert_eq!(server_load[1].holds, Some(true)); // 133×
+        assert_eq!(server_load[2].holds, Some(false)); // after_func 60 µs
+        for target in server_load {
+            assert!(
+                target.detail.starts_with(
+                    "scaled down to 1e5 timers, 1e5 resets/s for 3s (set for 1e6 timers"
+                ),
+                "{}",
+                target.detail
+            );
+        }
     }
 }

@@ -10,7 +10,7 @@ use crate::runner::Runner;
 use super::sizes::Sizes;
 use super::timer_set::{MakeQueueRunner, QueueOperation};
 use super::workload::Workload;
-use super::{adjust_timers, after_func, idle_timeouts, latency, scale, start_stop};
+use super::{adjust_timers, after_func, idle_timeouts, latency, scale, server_load, start_stop};
 
 impl Workload {
     /// A runner of this workload on `backend` with `threads` threads.
@@ -93,6 +93,7 @@ impl BackendVisitor for MakeRunner {
             Workload::IdleTimeouts => {
                 idle_timeouts::idle_timeouts(&backend, threads, preamble, sizes.idle_timeouts)
             }
+            Workload::ServerLoad => server_load::reset_runner(backend, sizes.server_load),
             Workload::Scale(count) => scale::scale(backend, count),
             Workload::Memory(_)
             | Workload::TimerSetMemory(_)

@@ -13,12 +13,14 @@
 //!
 //! * `workload`: the catalog, [`Workload`]: names, metrics, thread counts,
 //!   which rows have Go's preamble; `metric`: [`Metric`]; `sizes`:
-//!   [`Sizes`], Go's or a smoke test's.
+//!   [`Sizes`], Go's or a smoke test's, and [`ServerLoadSize`].
 //! * One file per workload family, each building its runners:
 //!   `adjust_timers` (Go's `AdjustTimers10000` and variants), `start_stop`
 //!   (`StartStop1000`, `Stop`, `Reset`), `after_func` (`AfterFunc1000`,
 //!   `SimultaneousAfterFunc1000`), `latency` (`ParallelTimerLatency`),
-//!   `idle_timeouts` (the server pattern), `scale` (`Scale`, and the
+//!   `idle_timeouts` (the server pattern), `server_load` (the server
+//!   pattern under a paced load on the real clock: firing lateness and
+//!   call latency, [`run_server_load`]), `scale` (`Scale`, and the
 //!   population that `Memory` measures), `timer_set` (the runtime-layer
 //!   rows).
 //! * `team`: the runner every parallel family shares, on a
@@ -37,6 +39,7 @@ mod idle_timeouts;
 mod latency;
 mod metric;
 mod scale;
+mod server_load;
 mod sizes;
 mod start_stop;
 mod team;
@@ -46,5 +49,6 @@ mod workload;
 pub use idle_timeouts::IDLE_TIMEOUT;
 pub use metric::Metric;
 pub use scale::idle_duration;
-pub use sizes::Sizes;
+pub use server_load::{ServerLoadReport, run_server_load, server_load_delay};
+pub use sizes::{ServerLoadSize, Sizes};
 pub use workload::Workload;

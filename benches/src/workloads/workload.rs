@@ -43,6 +43,12 @@ pub enum Workload {
     /// The server pattern: idle timeouts of 30 s, one per connection, reset
     /// at random as packets arrive, from every thread. Parallel.
     IdleTimeouts,
+    /// A server under load on the real clock: many armed `after_func`
+    /// timers due in seconds, reset at a steady rate from one thread; how
+    /// late they fire, and how long the `reset` and `after_func` calls take
+    /// meanwhile (see [`ServerLoadSize`](super::ServerLoadSize)). Reports
+    /// several [`metrics`](Workload::metrics). Criterion times its resets.
+    ServerLoad,
     /// Start+stop pairs with this many idle timers armed (1 h to 2 h out).
     Scale(usize),
     /// Resident-memory growth per live timer with this many timers armed,
@@ -58,7 +64,7 @@ pub enum Workload {
 }
 
 /// `10^k` as `1ek`, other counts as they are.
-fn count_name(count: usize) -> String {
+pub(super) fn count_name(count: usize) -> String {
     let mut power = 0;
     let mut rest = count;
     while rest >= 10 && rest.is_multiple_of(10) {
@@ -111,6 +117,7 @@ impl Workload {
             Workload::SimultaneousAfterFunc1000,
             Workload::ParallelTimerLatency,
             Workload::IdleTimeouts,
+            Workload::ServerLoad,
         ]);
         all.extend(Workload::SCALE_COUNTS.map(Workload::Scale));
         all.extend(Workload::MEMORY_COUNTS.map(Workload::Memory));
@@ -145,6 +152,7 @@ impl Workload {
             Workload::SimultaneousAfterFunc1000 => "SimultaneousAfterFunc1000".to_owned(),
             Workload::ParallelTimerLatency => "ParallelTimerLatency".to_owned(),
             Workload::IdleTimeouts => "IdleTimeouts".to_owned(),
+            Workload::ServerLoad => "ServerLoad".to_owned(),
             Workload::Scale(count) => format!("Scale{}", count_name(count)),
             Workload::Memory(count) => format!("Memory{}", count_name(count)),
             Workload::TimerSetStartStop1000 => "TimerSetStartStop1000".to_owned(),
@@ -153,14 +161,37 @@ impl Workload {
         }
     }
 
-    /// How the result is expressed.
+    /// How the result is expressed: for a workload that reports several
+    /// metrics, the first of them.
     pub fn metric(self) -> Metric {
         match self {
-            Workload::ParallelTimerLatency => Metric::P99Lateness,
+            Workload::ParallelTimerLatency | Workload::ServerLoad => Metric::P99Lateness,
             Workload::IdleTimeouts => Metric::ResetsPerSecond,
             Workload::Scale(_) => Metric::TimePerStartStop,
             Workload::Memory(_) | Workload::TimerSetMemory(_) => Metric::BytesPerTimer,
             _ => Metric::TimePerOp,
+        }
+    }
+
+    /// Every metric it reports, one record each: ServerLoad's lateness
+    /// percentiles, call latencies and reached rate; one for the others.
+    ///
+    /// ```
+    /// use gowheel_benches::{Metric, Workload};
+    /// assert_eq!(Workload::Stop.metrics(), [Metric::TimePerOp]);
+    /// assert_eq!(Workload::ServerLoad.metrics()[0], Workload::ServerLoad.metric());
+    /// ```
+    pub fn metrics(self) -> Vec<Metric> {
+        match self {
+            Workload::ServerLoad => vec![
+                Metric::P99Lateness,
+                Metric::P50Lateness,
+                Metric::MaxLateness,
+                Metric::ResetCallP999,
+                Metric::AfterFuncCallP999,
+                Metric::ResetsPerSecond,
+            ],
+            _ => vec![self.metric()],
         }
     }
 
@@ -207,13 +238,14 @@ impl Workload {
         matches!(self, Workload::Memory(_) | Workload::TimerSetMemory(_))
     }
 
-    /// Whether each thread first makes Go's preamble of idle timers. Scale
-    /// and Memory bring their own population; ParallelTimerLatency has none
-    /// in Go either.
+    /// Whether each thread first makes Go's preamble of idle timers. Scale,
+    /// Memory and ServerLoad bring their own population;
+    /// ParallelTimerLatency has none in Go either.
     pub fn has_preamble(self) -> bool {
         !matches!(
             self,
-            Workload::Scale(_)
+            Workload::ServerLoad
+                | Workload::Scale(_)
                 | Workload::Memory(_)
                 | Workload::TimerSetMemory(_)
                 | Workload::ParallelTimerLatency
