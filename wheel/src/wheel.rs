@@ -28,7 +28,16 @@ use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::stripe::Stripe;
 use crate::sync::Arc;
 use crate::sync::atomic::Ordering;
-use crate::{Callback, foreign_timer, thread_number, validate_modify_args};
+use crate::{Callback, MAX_WHEN, foreign_timer, thread_number, validate_modify_args};
+
+/// The most sweep shares one check does a stripe, each under its own hold
+/// of the stripe lock: 64, so that with the default budget a pass over up
+/// to 16,384 slab places ends within one check.
+const SWEEP_SHARES_PER_CHECK: usize = 64;
+
+/// How soon a check asks to be called back while a sweep pass of stopped
+/// timers is still under way: 50 µs.
+const SWEEP_INTERVAL: i64 = 50_000;
 
 /// Gives every wheel a distinct identity, so that a timer used with a wheel
 /// other than its own is caught.
@@ -437,9 +446,9 @@ impl TimingWheel {
     /// one at a time with no lock held while its callback runs (Go's
     /// `ts.check`); purges stripes with too many zombies; returns the time
     /// the wheel next needs a check, or 0 if it holds no timers. That is the
-    /// wake time, or earlier when the cascade ahead of a large slot needs a
-    /// check to keep each check's work bounded (never later than a pending
-    /// deadline, and later than `now`).
+    /// wake time, or earlier when the cascade ahead of a large slot or a
+    /// sweep of stopped timers needs a check to keep each check's work
+    /// bounded (never later than a pending deadline, and later than `now`).
     ///
     /// ```
     /// use gowheel_wheel::{TimingWheel, callback};
@@ -488,21 +497,30 @@ impl TimingWheel {
         }
         // As in Go, zombies are purged after running timers: firing one-shot
         // timers shrinks `filed`, which can push the zombie share over the
-        // line. Share by share, with the lock released between shares, until
-        // the pass is done.
+        // line. Share by share, with the lock released between shares, up
+        // to `SWEEP_SHARES_PER_CHECK` a stripe (so a pass over a slab of up
+        // to that many shares ends within the check, as Go's forced adjust
+        // does); a longer pass asks for a check within `SWEEP_INTERVAL` to
+        // go on.
+        let mut sweeping = false;
         for stripe in self.stripes.iter() {
-            while stripe.wants_sweep() {
+            for _ in 0..SWEEP_SHARES_PER_CHECK {
+                if !stripe.wants_sweep() {
+                    break;
+                }
                 let mut locked = stripe.lock();
                 if !locked.sweep_pending() || locked.sweep_share() == 0 {
                     break;
                 }
             }
+            sweeping |= stripe.wants_sweep();
         }
         let maintenance = self
             .stripes
             .iter()
             .map(|stripe| stripe.maintenance_time())
-            .filter(|&when| when != 0)
+            .chain(sweeping.then(|| now.saturating_add(SWEEP_INTERVAL).min(MAX_WHEN)))
+            .filter(|&when| when != 0 && when > now)
             .min();
         match (self.wake_time(), maintenance) {
             (wake, None) => wake,

@@ -7,10 +7,11 @@
 //! processor prefetches), at most the sweep budget
 //! (`WheelConfig::sweep_budget`) of places per share, and unlinks each
 //! zombie it finds in O(1). An operation that finds the stripe over the
-//! line sweeps one share under the stripe lock; a check sweeps shares,
-//! releasing the lock between them, until the pass is done, which removes
-//! every zombie there was when it began (as Go's forced adjust does). So
-//! no lock is held for more than a share, however many timers are filed.
+//! line sweeps one share under the stripe lock; a check sweeps a bounded
+//! number of shares, releasing the lock between them, and asks to be
+//! called back soon while the pass is under way. A pass removes every
+//! zombie there was when it began (as Go's forced adjust does), and no lock
+//! is held for more than a share, however many timers are filed.
 
 use super::*;
 
