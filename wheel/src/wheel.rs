@@ -28,7 +28,7 @@ use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::stripe::Stripe;
 use crate::sync::Arc;
 use crate::sync::atomic::Ordering;
-use crate::{Callback, MAX_WHEN, foreign_timer, thread_number, validate_modify_args};
+use crate::{Callback, foreign_timer, thread_number, validate_modify_args};
 
 /// The most sweep shares one check does a stripe, each under its own hold
 /// of the stripe lock: 64, so that with the default budget a pass over up
@@ -519,7 +519,7 @@ impl TimingWheel {
             .stripes
             .iter()
             .map(|stripe| stripe.maintenance_time())
-            .chain(sweeping.then(|| now.saturating_add(SWEEP_INTERVAL).min(MAX_WHEN)))
+            .chain(sweeping.then(|| now.saturating_add(SWEEP_INTERVAL)))
             .filter(|&when| when != 0 && when > now)
             .min();
         match (self.wake_time(), maintenance) {
