@@ -142,6 +142,16 @@ impl AnySet {
         }
     }
 
+    /// When a check keeps the set's work bounded though nothing is due
+    /// (the wheel's cascade ahead; see `TimingWheel::maintenance_time`), or
+    /// [`NOT_ARMED`](crate::NOT_ARMED) if never. The heap needs none.
+    pub(crate) fn maintenance_time(&self) -> i64 {
+        match self {
+            AnySet::Wheel(set) => set.maintenance_time(),
+            AnySet::Heap(_) => crate::NOT_ARMED,
+        }
+    }
+
     pub(crate) fn stats(&self) -> TimerSetStats {
         match self {
             AnySet::Wheel(set) => TimerSet::stats(set),

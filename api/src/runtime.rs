@@ -151,6 +151,14 @@ impl RuntimeShared {
     /// sleeps past that (Go's `wakeNetPoller`; see [`DriverWaker::armed`]).
     #[inline]
     pub(crate) fn armed(&self, when: i64) {
+        // A timer filed far ahead may need the driver sooner than its
+        // deadline, for the wheel's cascade ahead.
+        let maintenance = self.set.maintenance_time();
+        let when = if maintenance != NOT_ARMED {
+            when.min(maintenance)
+        } else {
+            when
+        };
         self.driver.armed(when);
     }
 
@@ -221,8 +229,15 @@ impl DrivenSet for RuntimeShared {
         self.set.check(now)
     }
 
+    /// The set's wake time, or earlier when the wheel's cascade ahead needs
+    /// a check (see `AnySet::maintenance_time`).
     fn wake_time(&self) -> i64 {
-        self.set.wake_time()
+        let wake = self.set.wake_time();
+        match self.set.maintenance_time() {
+            NOT_ARMED => wake,
+            maintenance if wake == NOT_ARMED => maintenance,
+            maintenance => wake.min(maintenance),
+        }
     }
 
     fn waker(&self) -> &DriverWaker {

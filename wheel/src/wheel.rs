@@ -31,9 +31,10 @@ use crate::sync::atomic::Ordering;
 use crate::{Callback, foreign_timer, thread_number, validate_modify_args};
 
 /// The most sweep shares one check does a stripe, each under its own hold
-/// of the stripe lock: 64, so that with the default budget a pass over up
-/// to 16,384 slab places ends within one check.
-const SWEEP_SHARES_PER_CHECK: usize = 64;
+/// of the stripe lock: 16, so that with the default budget a pass over up
+/// to 4,096 slab places ends within one check, and no check spends more
+/// than about half a millisecond sweeping a stripe.
+const SWEEP_SHARES_PER_CHECK: usize = 16;
 
 /// How soon a check asks to be called back while a sweep pass of stopped
 /// timers is still under way: 50 µs.
@@ -445,10 +446,10 @@ impl TimingWheel {
     /// Runs every timer due at `now`, in deadline order across all stripes,
     /// one at a time with no lock held while its callback runs (Go's
     /// `ts.check`); purges stripes with too many zombies; returns the time
-    /// the wheel next needs a check, or 0 if it holds no timers. That is the
-    /// wake time, or earlier when the cascade ahead of a large slot or a
-    /// sweep of stopped timers needs a check to keep each check's work
-    /// bounded (never later than a pending deadline, and later than `now`).
+    /// the wheel next needs a check for a timer, or 0 if it holds no timers
+    /// (the wake time, as Go answers). A driver that also checks by
+    /// [`maintenance_time`](Self::maintenance_time) keeps every check's
+    /// work bounded.
     ///
     /// ```
     /// use gowheel_wheel::{TimingWheel, callback};
@@ -500,11 +501,10 @@ impl TimingWheel {
         // line. Share by share, with the lock released between shares, up
         // to `SWEEP_SHARES_PER_CHECK` a stripe (so a pass over a slab of up
         // to that many shares ends within the check, as Go's forced adjust
-        // does); a longer pass asks for a check within `SWEEP_INTERVAL` to
-        // go on.
-        let mut sweeping = false;
+        // does); a longer pass asks, through the maintenance time, for a
+        // check within `SWEEP_INTERVAL` to go on.
         for stripe in self.stripes.iter() {
-            for _ in 0..SWEEP_SHARES_PER_CHECK {
+            for share in 0..SWEEP_SHARES_PER_CHECK {
                 if !stripe.wants_sweep() {
                     break;
                 }
@@ -512,21 +512,38 @@ impl TimingWheel {
                 if !locked.sweep_pending() || locked.sweep_share() == 0 {
                     break;
                 }
+                if share + 1 == SWEEP_SHARES_PER_CHECK && locked.sweep_pending() {
+                    locked.request_check_by(now.saturating_add(SWEEP_INTERVAL));
+                }
             }
-            sweeping |= stripe.wants_sweep();
         }
-        let maintenance = self
-            .stripes
+        self.wake_time()
+    }
+
+    /// The earliest time at which a check keeps the wheel's work bounded
+    /// though no timer is due yet: when the cascade ahead of a higher-level
+    /// slot owes its next share or begins, or when a sweep of stopped
+    /// timers goes on. 0 if none. A driver that sleeps
+    /// until the earlier of this and [`wake_time`](Self::wake_time) never
+    /// finds a whole slot to bring down at once. Lock-free.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, WheelConfig, callback};
+    /// let wheel = TimingWheel::new(WheelConfig::default().stripes(1));
+    /// assert_eq!(wheel.maintenance_time(), 0);
+    /// // 20 s ahead: filed two levels up, to come down from 19.46 s on.
+    /// let timer = wheel.start_timer(callback(|_, _| {}), 20_000_000_000, 0);
+    /// let maintenance = wheel.maintenance_time();
+    /// assert!(maintenance > 0 && maintenance < 20_000_000_000);
+    /// # drop(timer);
+    /// ```
+    pub fn maintenance_time(&self) -> i64 {
+        self.stripes
             .iter()
             .map(|stripe| stripe.maintenance_time())
-            .chain(sweeping.then(|| now.saturating_add(SWEEP_INTERVAL)))
-            .filter(|&when| when != 0 && when > now)
-            .min();
-        match (self.wake_time(), maintenance) {
-            (wake, None) => wake,
-            (0, Some(maintenance)) => maintenance,
-            (wake, Some(maintenance)) => wake.min(maintenance),
-        }
+            .filter(|&when| when != 0)
+            .min()
+            .unwrap_or(0)
     }
 
     /// The time the wheel next needs a check, or 0 if it holds no timers:

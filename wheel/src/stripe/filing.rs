@@ -31,6 +31,7 @@ impl LockedStripe<'_> {
         // SAFETY: forwarded contract; the stripe lock is held.
         unsafe { (*node).init_filed(callback, when, period, location) };
         inner.link(geometry, location, node, when);
+        self.note_cascade_ahead(location, when);
         self.count_new_filing(when);
     }
 
@@ -72,6 +73,35 @@ impl LockedStripe<'_> {
         // node lock through `guard`.
         unsafe { guard.mark_filed(location, when) };
         inner.link(geometry, location, node, when);
+        self.note_cascade_ahead(location, when);
+    }
+
+    /// A node just filed at `location` under `when` must come down to the
+    /// level below by the time its slot starts: lowers the stripe's
+    /// maintenance time to when that slot's cascade ahead begins, a slot
+    /// width before its start, so that a driver sleeping towards a later
+    /// deadline comes back in time (see `firing`).
+    #[inline]
+    fn note_cascade_ahead(&self, location: Location, when: i64) {
+        let geometry = self.geometry();
+        if location.level == 0 || location.level == geometry.overflow_level() {
+            return;
+        }
+        let Some(width) = geometry.slot_width(location.level) else {
+            return;
+        };
+        let tick = geometry.deadline_to_tick(when);
+        let begins = geometry
+            .tick_to_deadline((tick & !(width - 1)).saturating_sub(width))
+            .max(1);
+        // Relaxed: a hint (see `Stripe::maintenance_time`); only holders of
+        // the stripe lock write it, so the load reads the latest value.
+        let current = self.stripe.maintenance_when.load(Ordering::Relaxed);
+        if current == 0 || begins < current {
+            self.stripe
+                .maintenance_when
+                .store(begins, Ordering::Relaxed);
+        }
     }
 
     /// Unfiles the locked node `guard`, which the caller has already

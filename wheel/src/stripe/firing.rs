@@ -151,6 +151,18 @@ impl LockedStripe<'_> {
                     moved: 0,
                 };
             }
+            // The slot after the job's comes down next: its cascade ahead
+            // begins a slot width before its start.
+            let after_job = geometry.rotate(
+                inner.occupied[level as usize],
+                geometry.cursor(elapsed, level),
+            ) & !0b11;
+            if after_job != 0 {
+                let next_job_start = (next_group + u64::from(after_job.trailing_zeros()) - 1)
+                    .saturating_mul(width)
+                    .saturating_sub(width);
+                maintenance = maintenance.min(next_job_start.max(elapsed + 1));
+            }
             let mut len = inner.slots[index].len;
             if len == 0 {
                 continue;
@@ -189,6 +201,17 @@ impl LockedStripe<'_> {
         self.stripe
             .maintenance_when
             .store(maintenance_when, Ordering::Relaxed);
+    }
+
+    /// Lowers the stripe's maintenance time to `when` (a sweep pass that
+    /// goes on after this check).
+    pub(crate) fn request_check_by(&mut self, when: i64) {
+        // Relaxed: as in `cascade_ahead`; only holders of the stripe lock
+        // write it, so the load reads the latest value.
+        let current = self.stripe.maintenance_when.load(Ordering::Relaxed);
+        if current == 0 || when < current {
+            self.stripe.maintenance_when.store(when, Ordering::Relaxed);
+        }
     }
 
     /// Re-files the node `node`, just unlinked from a slot that has come
