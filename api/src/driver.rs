@@ -138,14 +138,20 @@ fn drive<S: DrivenSet>(set: &S, stop: &AtomicBool) {
     while !stop.load(Ordering::Acquire) {
         let now = set.now();
         let next = set.check(now);
-        let until = if next == NOT_ARMED { MAX_WHEN } else { next };
+        // The set's own wake time may be earlier than what `check` returns
+        // (the wheel's maintenance time), and the driver publishes the time
+        // it really sleeps until, so that arming wakes it only when needed.
+        let until = earlier(earlier(MAX_WHEN, next), set.wake_time());
         // Relaxed store, then the SeqCst fence of the handshake with
-        // `DriverWaker::armed`; then the wake time is read again.
+        // `DriverWaker::armed`; then the wake time is read again, and a
+        // lower one published too (an armer that saw the higher value only
+        // unparks the driver needlessly).
         waker.sleeping_until.store(until, Ordering::Relaxed);
         fence(Ordering::SeqCst);
         let wake = set.wake_time();
-        let until = if wake != NOT_ARMED {
-            until.min(wake)
+        let until = if wake != NOT_ARMED && wake < until {
+            waker.sleeping_until.store(wake, Ordering::Relaxed);
+            wake
         } else {
             until
         };
@@ -156,6 +162,15 @@ fn drive<S: DrivenSet>(set: &S, stop: &AtomicBool) {
         }
         // Awake: arming needs no unpark until the next sleep.
         waker.sleeping_until.store(0, Ordering::Relaxed);
+    }
+}
+
+/// The earlier of `when` and `other`, where [`NOT_ARMED`] means never.
+fn earlier(when: i64, other: i64) -> i64 {
+    if other == NOT_ARMED {
+        when
+    } else {
+        when.min(other)
     }
 }
 

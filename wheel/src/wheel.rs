@@ -287,7 +287,7 @@ impl TimingWheel {
             // SAFETY: just allocated from this stripe; no handle exists yet.
             unsafe { locked.start(node, callback, when, period) };
             if stripe.needs_purge() {
-                locked.sweep_share();
+                locked.sweep_paced();
             }
             node
         };
@@ -380,7 +380,7 @@ impl TimingWheel {
             (pending, old_callback, false)
         };
         if stripe.needs_purge() {
-            locked.sweep_share();
+            locked.sweep_paced();
         } else if drain {
             locked.adjust();
         }
@@ -438,7 +438,7 @@ impl TimingWheel {
             drop(guard);
         }
         if stripe.needs_purge() {
-            stripe.lock().sweep_share();
+            stripe.lock().sweep_paced();
         }
         pending
     }

@@ -22,6 +22,25 @@ impl LockedStripe<'_> {
     /// if none is under way), removing every zombie found. Returns the
     /// places visited.
     pub(crate) fn sweep_share(&mut self) -> usize {
+        let budget = self.geometry().sweep_budget;
+        self.sweep_places(budget)
+    }
+
+    /// The share of the sweep an operation does when it finds the stripe
+    /// over the line: paced so that a pass ends within a quarter of the
+    /// filed count more operations (the slab's places times four over the
+    /// filed count, plus one), at most a whole share. With zombies at a
+    /// quarter of what is filed when a pass begins, they stay under about
+    /// half of it, for O(1) amortized work an operation, as Go's forced
+    /// adjust.
+    pub(crate) fn sweep_paced(&mut self) -> usize {
+        let places = self.inner().slab.initialized();
+        let filed = self.stripe.filed().max(1);
+        let pace = (places.saturating_mul(4) / filed).saturating_add(1);
+        self.sweep_places(pace.min(self.geometry().sweep_budget))
+    }
+
+    fn sweep_places(&mut self, share: usize) -> usize {
         self.adjust();
         let geometry = self.geometry();
         let places = self.inner().slab.initialized();
@@ -29,10 +48,7 @@ impl LockedStripe<'_> {
             // A new pass: once around the slab from the cursor.
             self.inner().sweep_left = places;
         }
-        let budget = geometry
-            .sweep_budget
-            .min(places)
-            .min(self.inner().sweep_left);
+        let budget = share.min(places).min(self.inner().sweep_left);
         let mut visited = 0;
         while visited < budget {
             let inner = self.inner();
