@@ -15,8 +15,10 @@
 //! | `check` | one stripe at a time, nodes one at a time |
 //!
 //! `stop` leaves the node in its slot as a zombie; once zombies exceed a
-//! quarter of a stripe's filed nodes, the stripe is swept (Go's forced
-//! adjust), so zombies never exceed a third of the live timers. Dropping a
+//! quarter of a stripe's filed nodes, a sweep pass begins (Go's forced
+//! adjust, a bounded share at a time) and ends within a quarter more
+//! operations, so zombies stay under about half of what is filed (as many
+//! as the live timers). Dropping a
 //! handle does not stop its timer (as in Go); the node is recycled once the
 //! timer is out of the wheel.
 
@@ -286,8 +288,8 @@ impl TimingWheel {
             let node = locked.allocate();
             // SAFETY: just allocated from this stripe; no handle exists yet.
             unsafe { locked.start(node, callback, when, period) };
-            if stripe.needs_purge() {
-                locked.sweep_paced();
+            if stripe.sweep_turn() {
+                locked.sweep_share();
             }
             node
         };
@@ -379,8 +381,8 @@ impl TimingWheel {
             drop(guard);
             (pending, old_callback, false)
         };
-        if stripe.needs_purge() {
-            locked.sweep_paced();
+        if stripe.sweep_turn() {
+            locked.sweep_share();
         } else if drain {
             locked.adjust();
         }
@@ -437,8 +439,8 @@ impl TimingWheel {
         } else {
             drop(guard);
         }
-        if stripe.needs_purge() {
-            stripe.lock().sweep_paced();
+        if stripe.sweep_turn() {
+            stripe.lock().sweep_share();
         }
         pending
     }

@@ -62,9 +62,11 @@ fn arm_modify_stop_and_fire(wheel: &TimingWheel) {
         expected.remove(&index);
         wheel.verify();
     }
+    // Operations pay for a sweep pass in turns, so that a pass begun at a
+    // quarter ends within a quarter more: at most half is garbage.
     assert!(
-        wheel.stats().zombies * 4 <= wheel.stats().filed,
-        "sweeps keep zombies at most a quarter of the filed timers: {:?}",
+        wheel.stats().zombies * 2 <= wheel.stats().filed,
+        "sweeps keep zombies at most half of the filed timers: {:?}",
         wheel.stats()
     );
 

@@ -121,6 +121,12 @@ pub(crate) struct Stripe {
     /// Whether a sweep pass is under way: a hint, written under the stripe
     /// lock.
     sweeping: AtomicBool,
+    /// Places each operation over the zombie line owes the sweep (see
+    /// `sweep`), what they owe together, and the debt at which one of them
+    /// pays a share (a share, or the whole slab if smaller).
+    sweep_pace: AtomicUsize,
+    sweep_debt: AtomicUsize,
+    sweep_share_places: AtomicUsize,
 }
 
 /// A node listed as moved earlier: a pointer into the stripe's own slab.
@@ -161,6 +167,9 @@ impl Stripe {
             zombies: AtomicUsize::new(0),
             maintenance_when: AtomicI64::new(0),
             sweeping: AtomicBool::new(false),
+            sweep_pace: AtomicUsize::new(1),
+            sweep_debt: AtomicUsize::new(0),
+            sweep_share_places: AtomicUsize::new(1),
         }
     }
 
@@ -213,6 +222,25 @@ impl Stripe {
         self.needs_purge() || self.sweeping.load(Ordering::Relaxed)
     }
 
+    /// Whether an operation that just ran should sweep a share: the stripe
+    /// is over the zombie line and this operation's pace brings what the
+    /// operations owe to a share (see `sweep`). Lock-free.
+    pub(crate) fn sweep_turn(&self) -> bool {
+        if !self.needs_purge() {
+            return false;
+        }
+        // Relaxed: pacing counters; no data rides on them.
+        let pace = self.sweep_pace.load(Ordering::Relaxed);
+        let share = self.sweep_share_places.load(Ordering::Relaxed);
+        let owed = self.sweep_debt.fetch_add(pace, Ordering::Relaxed) + pace;
+        if owed < share {
+            return false;
+        }
+        self.sweep_debt
+            .fetch_sub(owed.min(share), Ordering::Relaxed);
+        true
+    }
+
     /// Filed nodes, zombies included.
     pub(crate) fn filed(&self) -> usize {
         // Relaxed: a statistic and a purge heuristic; no data rides on it.
@@ -226,8 +254,7 @@ impl Stripe {
     }
 
     /// Whether stopped nodes exceed a quarter of the filed ones, the point at
-    /// which they are purged (Go's forced adjust). This bounds zombies to a
-    /// third of the live timers.
+    /// which a sweep pass begins (Go's forced adjust; see `sweep`).
     pub(crate) fn needs_purge(&self) -> bool {
         let zombies = self.zombies();
         zombies > 0 && zombies * 4 > self.filed()

@@ -6,8 +6,12 @@
 //! begins: a cursor walks once around the slab in address order (which the
 //! processor prefetches), at most the sweep budget
 //! (`WheelConfig::sweep_budget`) of places per share, and unlinks each
-//! zombie it finds in O(1). An operation that finds the stripe over the
-//! line sweeps one share under the stripe lock; a check sweeps a bounded
+//! zombie it finds in O(1). Operations that find the stripe over the line
+//! take turns: each owes a pace of places (four times the slab over the
+//! filed count), and the one whose debt reaches a share sweeps it under
+//! the stripe lock, so that a pass ends within a quarter of the filed
+//! count more operations (O(1) amortized, as Go's forced adjust) while
+//! the lock is taken once a share; a check sweeps a bounded
 //! number of shares, releasing the lock between them, and asks to be
 //! called back soon while the pass is under way. A pass removes every
 //! zombie there was when it began (as Go's forced adjust does), and no lock
@@ -24,20 +28,6 @@ impl LockedStripe<'_> {
     pub(crate) fn sweep_share(&mut self) -> usize {
         let budget = self.geometry().sweep_budget;
         self.sweep_places(budget)
-    }
-
-    /// The share of the sweep an operation does when it finds the stripe
-    /// over the line: paced so that a pass ends within a quarter of the
-    /// filed count more operations (the slab's places times four over the
-    /// filed count, plus one), at most a whole share. With zombies at a
-    /// quarter of what is filed when a pass begins, they stay under about
-    /// half of it, for O(1) amortized work an operation, as Go's forced
-    /// adjust.
-    pub(crate) fn sweep_paced(&mut self) -> usize {
-        let places = self.inner().slab.initialized();
-        let filed = self.stripe.filed().max(1);
-        let pace = (places.saturating_mul(4) / filed).saturating_add(1);
-        self.sweep_places(pace.min(self.geometry().sweep_budget))
     }
 
     fn sweep_places(&mut self, share: usize) -> usize {
@@ -78,6 +68,16 @@ impl LockedStripe<'_> {
                 self.unfile(guard);
             }
         }
+        // Operations over the line pay for the pass in turns (see
+        // `Stripe::sweep_turn`): each owes this many places, so that a pass
+        // ends within a quarter of the filed count more operations.
+        let filed = self.stripe.filed().max(1);
+        let pace = places.saturating_mul(4).div_ceil(filed).max(1);
+        // Relaxed: pacing hints; no data rides on them.
+        self.stripe.sweep_pace.store(pace, Ordering::Relaxed);
+        self.stripe
+            .sweep_share_places
+            .store(share.min(places).max(1), Ordering::Relaxed);
         let inner = self.inner();
         inner.sweep_left = inner.sweep_left.saturating_sub(visited);
         let sweeping = inner.sweep_left > 0;
