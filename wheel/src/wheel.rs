@@ -540,12 +540,7 @@ impl TimingWheel {
     /// # drop(timer);
     /// ```
     pub fn maintenance_time(&self) -> i64 {
-        self.stripes
-            .iter()
-            .map(|stripe| stripe.maintenance_time())
-            .filter(|&when| when != 0)
-            .min()
-            .unwrap_or(0)
+        self.earliest_over_stripes(Stripe::maintenance_time)
     }
 
     /// The time the wheel next needs a check, or 0 if it holds no timers:
@@ -561,9 +556,14 @@ impl TimingWheel {
     /// assert_eq!(wheel.wake_time(), 1_234_567); // exact, not a slot boundary
     /// ```
     pub fn wake_time(&self) -> i64 {
+        self.earliest_over_stripes(Stripe::wake_time)
+    }
+
+    /// The least non-zero `time` of any stripe, or 0 if none has one.
+    fn earliest_over_stripes(&self, time: impl Fn(&Stripe) -> i64) -> i64 {
         self.stripes
             .iter()
-            .map(|stripe| stripe.wake_time())
+            .map(|stripe| time(stripe))
             .filter(|&when| when != 0)
             .min()
             .unwrap_or(0)

@@ -18,6 +18,28 @@ fn recording_timer(wheel: &TimingWheel, log: &Log, now: &Arc<Mutex<i64>>) -> Whe
     }))
 }
 
+/// A one-stripe wheel with a cascade budget of one, and a recording timer
+/// armed at each of `deadlines`; returns the wheel, the log, the clock the
+/// callbacks read, the timers, and the deadlines sorted.
+fn armed_wheel(
+    deadlines: Vec<i64>,
+) -> (TimingWheel, Log, Arc<Mutex<i64>>, Vec<WheelTimer>, Vec<i64>) {
+    let wheel = TimingWheel::new(WheelConfig::default().stripes(1).cascade_budget(1));
+    let log: Log = Arc::default();
+    let now = Arc::new(Mutex::new(0));
+    let timers = deadlines
+        .iter()
+        .map(|&when| {
+            let timer = recording_timer(&wheel, &log, &now);
+            wheel.reset(&timer, when, 0);
+            timer
+        })
+        .collect();
+    let mut sorted = deadlines;
+    sorted.sort_unstable();
+    (wheel, log, now, timers, sorted)
+}
+
 /// When a driver checks next: at the wake time `check` returned, or at the
 /// wheel's maintenance time if that is sooner.
 fn next_check(wheel: &TimingWheel, wake: i64) -> i64 {
@@ -30,21 +52,10 @@ fn next_check(wheel: &TimingWheel, wake: i64) -> i64 {
 
 #[test]
 fn cascade_cut_short_by_its_budget_asks_for_checks_and_loses_nothing() {
-    let wheel = TimingWheel::new(WheelConfig::default().stripes(1).cascade_budget(1));
-    let log: Log = Arc::default();
-    let now = Arc::new(Mutex::new(0));
     // 2,000 deadlines spread over 40-60 ms: level-2 slots of 4.2 ms each,
     // hundreds of nodes a slot, far more than the budget of one.
-    let mut deadlines: Vec<i64> = (0..2_000).map(|i| 40_000_000 + i * 10_007).collect();
-    let timers: Vec<WheelTimer> = deadlines
-        .iter()
-        .map(|&when| {
-            let timer = recording_timer(&wheel, &log, &now);
-            wheel.reset(&timer, when, 0);
-            timer
-        })
-        .collect();
-    deadlines.sort_unstable();
+    let (wheel, log, now, timers, deadlines) =
+        armed_wheel((0..2_000).map(|i| 40_000_000 + i * 10_007).collect());
     let mut asked_early = 0;
     let mut at = 0;
     loop {
@@ -77,21 +88,11 @@ fn cascade_cut_short_by_its_budget_asks_for_checks_and_loses_nothing() {
 fn cascade_that_fell_behind_its_budget_still_fires_in_order() {
     // Checks far apart, ignoring the times the wheel asks for: the cascade
     // ahead falls behind and whole slots come down when due.
-    let wheel = TimingWheel::new(WheelConfig::default().stripes(1).cascade_budget(1));
-    let log: Log = Arc::default();
-    let now = Arc::new(Mutex::new(0));
-    let mut deadlines: Vec<i64> = (0..1_000)
-        .map(|i| 5_000_000 + (i * 7_919) % 50_000_000)
-        .collect();
-    let _timers: Vec<WheelTimer> = deadlines
-        .iter()
-        .map(|&when| {
-            let timer = recording_timer(&wheel, &log, &now);
-            wheel.reset(&timer, when, 0);
-            timer
-        })
-        .collect();
-    deadlines.sort_unstable();
+    let (wheel, log, now, _timers, deadlines) = armed_wheel(
+        (0..1_000)
+            .map(|i| 5_000_000 + (i * 7_919) % 50_000_000)
+            .collect(),
+    );
     for at in (0..=60_000_000).step_by(7_000_000) {
         *now.lock().unwrap() = at;
         wheel.check(at);
