@@ -40,9 +40,12 @@
 //! levels with a single CAS that fails if anyone holds or changes the node.
 
 use crate::Callback;
-use crate::slab::NO_NODE;
 use crate::sync::UnsafeCell;
 use crate::sync::atomic::{AtomicU32, Ordering};
+
+/// The slab index that names no node (see `slab.rs`): the backward link
+/// of a list's head.
+pub(crate) const NO_NODE: u32 = u32::MAX;
 
 /// The node lock is held.
 pub(crate) const LOCKED: u32 = 1 << 0;

@@ -30,13 +30,10 @@ use std::mem::{align_of, size_of};
 use std::ptr::{self, NonNull};
 
 use crate::Callback;
-use crate::node::{Node, NodeGuard};
+use crate::node::{NO_NODE, Node, NodeGuard};
 
 /// Nodes (and the header's place) in a chunk: 32 KiB of 64-byte nodes.
 const NODES_PER_CHUNK: usize = 512;
-
-/// The index that names no node.
-pub(crate) const NO_NODE: u32 = u32::MAX;
 
 /// What the first node's place of a chunk holds.
 struct ChunkHeader {

@@ -11,14 +11,6 @@
 use super::*;
 use crate::node::LOCKED;
 
-/// How far the cascade ahead of one level has got with the slot of
-/// `group`, the level's group after `elapsed`'s.
-#[derive(Clone, Copy, Default)]
-pub(super) struct CascadeAhead {
-    pub(super) group: u64,
-    pub(super) moved: usize,
-}
-
 /// `total * numerator / denominator`, rounded down, without overflow.
 fn share(total: usize, numerator: u64, denominator: u64) -> usize {
     (total as u128 * u128::from(numerator) / u128::from(denominator)) as usize

@@ -49,17 +49,42 @@ mod verify;
 
 use std::ptr;
 
-use firing::CascadeAhead;
-use slots::Slot;
-
 use crate::Callback;
 use crate::config::Geometry;
 use crate::deferred::DeferredDrops;
 use crate::next_periodic_when;
-use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, Node, NodeGuard, ZOMBIE};
-use crate::slab::{NO_NODE, NodeSlab};
+use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, NO_NODE, Node, NodeGuard, ZOMBIE};
+use crate::slab::NodeSlab;
 use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use crate::sync::{Mutex, MutexGuard};
+
+/// One slot: an unordered singly-linked list of nodes (kept sorted by
+/// `filed_when` for a level-0 slot while it is being fired from), its
+/// length, and a lower bound on their `filed_when` (exact, see the module
+/// doc), 0 when empty.
+pub(super) struct Slot {
+    pub(super) head: *mut Node,
+    pub(super) min_when: i64,
+    pub(super) len: usize,
+}
+
+impl Slot {
+    pub(super) fn empty() -> Slot {
+        Slot {
+            head: ptr::null_mut(),
+            min_when: 0,
+            len: 0,
+        }
+    }
+}
+
+/// How far the cascade ahead of one level has got with the slot of
+/// `group`, the level's group after `elapsed`'s.
+#[derive(Clone, Copy, Default)]
+pub(super) struct CascadeAhead {
+    pub(super) group: u64,
+    pub(super) moved: usize,
+}
 
 /// The part of a stripe its lock protects.
 pub(crate) struct StripeInner {

@@ -14,26 +14,6 @@
 
 use super::*;
 
-/// One slot: an unordered singly-linked list of nodes (kept sorted by
-/// `filed_when` for a level-0 slot while it is being fired from), its
-/// length, and a lower bound on their `filed_when` (exact, see the module
-/// doc), 0 when empty.
-pub(super) struct Slot {
-    pub(super) head: *mut Node,
-    pub(super) min_when: i64,
-    pub(super) len: usize,
-}
-
-impl Slot {
-    pub(super) fn empty() -> Slot {
-        Slot {
-            head: ptr::null_mut(),
-            min_when: 0,
-            len: 0,
-        }
-    }
-}
-
 impl StripeInner {
     /// Links `node`, filed under `when`, at the head of the slot at
     /// `location`, keeping the slot's minimum and its sortedness flag
