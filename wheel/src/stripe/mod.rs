@@ -164,7 +164,7 @@ unsafe impl Send for MovedNode {}
 /// How many listed nodes make the modifier that lists the last one drain
 /// the list itself (under the stripe lock), so that the list stays short
 /// even when no check comes for a while.
-const MOVED_BACKLOG: usize = 1024;
+const MOVED_BACKLOG: usize = 256;
 
 impl Stripe {
     pub(crate) fn new(wheel_id: u64, geometry: Geometry) -> Stripe {
