@@ -303,10 +303,13 @@ impl NodeSlab {
             };
             retire(retired);
         }
+        let held = self.chunks.len();
         while self.chunks.last().is_some_and(Option::is_none) {
-            let number = self.chunks.len() as u32 - 1;
             self.chunks.pop();
-            self.vacant.retain(|&vacant| vacant != number);
+        }
+        if self.chunks.len() < held {
+            let held = self.chunks.len();
+            self.vacant.retain(|&vacant| (vacant as usize) < held);
         }
     }
 
