@@ -33,7 +33,7 @@ use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::Duration;
 
-use crate::timer_set::{MAX_WHEN, NOT_ARMED};
+use crate::timer_set::{MAX_WHEN, NOT_ARMED, earlier};
 
 /// What a driver thread drives: a timer set, read through its clock.
 pub(crate) trait DrivenSet: Send + Sync + 'static {
@@ -141,7 +141,10 @@ fn drive<S: DrivenSet>(set: &S, stop: &AtomicBool) {
         // The set's own wake time may be earlier than what `check` returns
         // (the wheel's maintenance time), and the driver publishes the time
         // it really sleeps until, so that arming wakes it only when needed.
-        let until = earlier(earlier(MAX_WHEN, next), set.wake_time());
+        let until = match earlier(next, set.wake_time()) {
+            NOT_ARMED => MAX_WHEN,
+            until => until,
+        };
         // Relaxed store, then the SeqCst fence of the handshake with
         // `DriverWaker::armed`; then the wake time is read again, and a
         // lower one published too (an armer that saw the higher value only
@@ -162,15 +165,6 @@ fn drive<S: DrivenSet>(set: &S, stop: &AtomicBool) {
         }
         // Awake: arming needs no unpark until the next sleep.
         waker.sleeping_until.store(0, Ordering::Relaxed);
-    }
-}
-
-/// The earlier of `when` and `other`, where [`NOT_ARMED`] means never.
-fn earlier(when: i64, other: i64) -> i64 {
-    if other == NOT_ARMED {
-        when
-    } else {
-        when.min(other)
     }
 }
 

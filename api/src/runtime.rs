@@ -51,7 +51,7 @@ use crate::backend::{AnySet, Backend};
 use crate::callback_panic::{CallbackPanic, PanicHook, default_panic_hook};
 use crate::driver::{DrivenSet, DriverThread, DriverWaker};
 use crate::manual_clock::ManualClock;
-use crate::timer_set::{MAX_WHEN, NOT_ARMED, TimerSetStats};
+use crate::timer_set::{MAX_WHEN, NOT_ARMED, TimerSetStats, earlier};
 use crate::wheel::WheelConfig;
 
 /// Internal time at the runtime's start: deadlines must be positive.
@@ -153,13 +153,8 @@ impl RuntimeShared {
     pub(crate) fn armed(&self, when: i64) {
         // A timer filed far ahead may need the driver sooner than its
         // deadline, for the wheel's cascade ahead.
-        let maintenance = self.set.maintenance_time();
-        let when = if maintenance != NOT_ARMED {
-            when.min(maintenance)
-        } else {
-            when
-        };
-        self.driver.armed(when);
+        self.driver
+            .armed(earlier(when, self.set.maintenance_time()));
     }
 
     /// Reports a panic caught in a callback.
@@ -232,12 +227,7 @@ impl DrivenSet for RuntimeShared {
     /// The set's wake time, or earlier when the wheel's cascade ahead needs
     /// a check (see `AnySet::maintenance_time`).
     fn wake_time(&self) -> i64 {
-        let wake = self.set.wake_time();
-        match self.set.maintenance_time() {
-            NOT_ARMED => wake,
-            maintenance if wake == NOT_ARMED => maintenance,
-            maintenance => wake.min(maintenance),
-        }
+        earlier(self.set.wake_time(), self.set.maintenance_time())
     }
 
     fn waker(&self) -> &DriverWaker {

@@ -48,6 +48,16 @@ pub use gowheel_wheel::{
     Callback, MAX_WHEN, NOT_ARMED, callback, next_periodic_when, validate_modify_args,
 };
 
+/// The earlier of two times at which a set needs a check, where
+/// [`NOT_ARMED`] means never.
+pub(crate) fn earlier(when: i64, other: i64) -> i64 {
+    match (when, other) {
+        (NOT_ARMED, other) => other,
+        (when, NOT_ARMED) => when,
+        (when, other) => when.min(other),
+    }
+}
+
 /// A shared callback that does nothing, for timers whose callback was
 /// released.
 pub(crate) fn noop_callback() -> Callback {

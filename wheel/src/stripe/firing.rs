@@ -189,10 +189,14 @@ impl LockedStripe<'_> {
             geometry.tick_to_deadline(maintenance)
         };
         // Relaxed: a hint for when to come back; a reader that sees it late
-        // only checks later, and no data rides on it.
-        self.stripe
-            .maintenance_when
-            .store(maintenance_when, Ordering::Relaxed);
+        // only checks later, and no data rides on it. Only holders of the
+        // stripe lock write it, so the load reads the latest value; storing
+        // only a change keeps the line in the arming threads' caches.
+        if self.stripe.maintenance_when.load(Ordering::Relaxed) != maintenance_when {
+            self.stripe
+                .maintenance_when
+                .store(maintenance_when, Ordering::Relaxed);
+        }
     }
 
     /// Lowers the stripe's maintenance time to `when` (a sweep pass that

@@ -49,6 +49,8 @@ mod verify;
 
 use std::ptr;
 
+use crossbeam_utils::CachePadded;
+
 use crate::Callback;
 use crate::config::Geometry;
 use crate::deferred::DeferredDrops;
@@ -141,8 +143,10 @@ pub(crate) struct Stripe {
     /// Filed nodes that are zombies.
     zombies: AtomicUsize,
     /// When the cascade ahead next needs a check (see `firing`), 0 if
-    /// never: a hint, written under the stripe lock.
-    maintenance_when: AtomicI64,
+    /// never: a hint, written under the stripe lock, and only when it
+    /// changes. The runtime reads it on every arming, so it has cache lines
+    /// of its own, away from the counters every filing writes.
+    maintenance_when: CachePadded<AtomicI64>,
     /// Whether a sweep pass is under way: a hint, written under the stripe
     /// lock.
     sweeping: AtomicBool,
@@ -190,7 +194,7 @@ impl Stripe {
             moved: Mutex::new(Vec::new()),
             filed: AtomicUsize::new(0),
             zombies: AtomicUsize::new(0),
-            maintenance_when: AtomicI64::new(0),
+            maintenance_when: CachePadded::new(AtomicI64::new(0)),
             sweeping: AtomicBool::new(false),
             sweep_pace: AtomicUsize::new(1),
             sweep_debt: AtomicUsize::new(0),
