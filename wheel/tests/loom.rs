@@ -18,9 +18,9 @@
 //! Go's CL 574741 fixed. Then `loom_modify_earlier_racing_adjust`,
 //! `loom_modify_earlier_in_another_slot_racing_adjust` and
 //! `loom_modify_earlier_racing_purge` must fail: that is the proof that the
-//! models can see the bug. The last one guards the forced purge, which
-//! rebuilds the slots from a scan of the node slab and finds moved nodes by
-//! their `MODIFIED` bit rather than the list.
+//! models can see the bug. The last one guards the sweep that a stop over
+//! the zombie line runs, which takes the moved list too (as Go's forced
+//! adjust re-files what moved) before it scans the slab for zombies.
 //!
 //! Without `--cfg loom` the same scenarios run on real threads, many times
 //! each (`GOWHEEL_MODEL_RUNS`, default 200), as part of the plain test
@@ -178,10 +178,10 @@ fn loom_modify_earlier_in_another_slot_racing_adjust() {
     });
 }
 
-/// A modify that moves a timer earlier races with a stop that purges the
-/// stripe (Go's forced adjust): the purge rebuilds every slot from a scan
-/// of the node slab, which must honour the same handshake as the walk of a
-/// slot. Stopping one of two filed timers passes the purge threshold (a
+/// A modify that moves a timer earlier races with a stop that sweeps the
+/// stripe (Go's forced adjust): the sweep first settles the moved list,
+/// under the same handshake as a check's adjust, then scans the node slab
+/// for zombies. Stopping one of two filed timers passes the zombie line (a
 /// quarter of the filed timers), so the stop sweeps at once.
 #[test]
 fn loom_modify_earlier_racing_purge() {
