@@ -260,14 +260,20 @@ impl Stripe {
         }
         // Relaxed: pacing counters; no data rides on them.
         let pace = self.sweep_pace.load(Ordering::Relaxed);
-        let share = self.sweep_share_places.load(Ordering::Relaxed);
-        let owed = self.sweep_debt.fetch_add(pace, Ordering::Relaxed) + pace;
-        if owed < share {
-            return false;
-        }
-        self.sweep_debt
-            .fetch_sub(owed.min(share), Ordering::Relaxed);
-        true
+        let share = self.sweep_share_places.load(Ordering::Relaxed).max(1);
+        // One read-modify-write decides both the new debt and whose turn it
+        // is, so two operations that reach a share together cannot both
+        // take it (and drive the debt below zero). The debt left over is
+        // capped at a share: a large pace never banks more than one turn.
+        let mut turn = false;
+        let _ = self
+            .sweep_debt
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |debt| {
+                let owed = debt.saturating_add(pace);
+                turn = owed >= share;
+                Some(if turn { (owed - share).min(share) } else { owed })
+            });
+        turn
     }
 
     /// Filed nodes, zombies included.
@@ -428,5 +434,44 @@ impl<'a> LockedStripe<'a> {
         self.deferred.drop_all();
         f();
         self.inner = Some(self.stripe.lock_inner());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WheelConfig;
+
+    /// Operations over the zombie line take sweep turns concurrently: each
+    /// share of debt is taken by exactly one of them, and the debt never
+    /// runs below zero or banks more than a share.
+    #[test]
+    fn concurrent_sweep_turns_take_each_share_once() {
+        const THREADS: usize = 4;
+        const CALLS: usize = 50_000;
+        const SHARE: usize = 3;
+        let stripe = Stripe::new(0, WheelConfig::default().geometry());
+        stripe.filed.store(8, Ordering::Relaxed);
+        stripe.zombies.store(8, Ordering::Relaxed);
+        stripe.sweep_pace.store(1, Ordering::Relaxed);
+        stripe.sweep_share_places.store(SHARE, Ordering::Relaxed);
+        let turns: usize = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut turns = 0;
+                        for _ in 0..CALLS {
+                            turns += usize::from(stripe.sweep_turn());
+                            assert!(stripe.sweep_debt.load(Ordering::Relaxed) <= SHARE);
+                        }
+                        turns
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|worker| worker.join().unwrap()).sum()
+        });
+        let paid = THREADS * CALLS;
+        let left = stripe.sweep_debt.load(Ordering::Relaxed);
+        assert_eq!(turns * SHARE + left, paid, "every place paid is swept or still owed");
     }
 }
