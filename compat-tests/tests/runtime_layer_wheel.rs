@@ -5,7 +5,8 @@
 //! deadline cascades through levels or waits in the overflow list; the
 //! tiny wheel with a cascade budget of one, so that every share of the
 //! cascade ahead is cut short (the sweep keeps its default budget: the
-//! suite holds a check to purging the garbage as Go's does); and a coarse
+//! suite holds a check to purging the garbage as Go's does); one stripe
+//! with Go's lazy stops, each leaving a zombie for the sweep; and a coarse
 //! wheel whose millisecond ticks put many deadlines in one slot.
 
 use gowheel::{TimingWheel, WheelConfig};
@@ -32,6 +33,11 @@ conformance_tests!(
             .stripes(3)
             .cascade_budget(1)
     ),
+    extra: [one_check_runs_due_timers_in_global_when_order]
+);
+conformance_tests!(
+    wheel_lazy_stops,
+    || TimingWheel::new(WheelConfig::default().stripes(1).unlink_on_stop(false)),
     extra: [one_check_runs_due_timers_in_global_when_order]
 );
 conformance_tests!(

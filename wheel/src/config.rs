@@ -55,6 +55,7 @@ pub struct WheelConfig {
     pub(crate) stripes: usize,
     pub(crate) cascade_budget: usize,
     pub(crate) sweep_budget: usize,
+    pub(crate) unlink_on_stop: bool,
 }
 
 /// Why a [`WheelConfig`] was refused.
@@ -101,6 +102,7 @@ impl Default for WheelConfig {
             stripes,
             cascade_budget: DEFAULT_CASCADE_BUDGET,
             sweep_budget: DEFAULT_SWEEP_BUDGET,
+            unlink_on_stop: true,
         }
     }
 }
@@ -190,6 +192,37 @@ impl WheelConfig {
     /// ```
     pub fn sweep_budget(mut self, places: usize) -> WheelConfig {
         self.sweep_budget = places;
+        self
+    }
+
+    /// Sets whether `stop` takes a pending timer out of its slot at once
+    /// when its stripe's lock is free (the default), or always leaves it
+    /// there as a zombie for a later sweep, as Go's `t.stop` does.
+    ///
+    /// Either way `stop` is O(1) and answers the same. Unlinking at once
+    /// leaves nothing for the sweep, so a stop followed by a start reuses
+    /// the node at once, and a thread that only starts and stops timers
+    /// never pays for a sweep. A stop never waits for the stripe lock: if
+    /// another thread holds it, the timer becomes a zombie either way.
+    /// `false` keeps every stop off the stripe's lock, as Go's stops stay
+    /// off other Ps' heaps; the tests use it to exercise the sweep.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, WheelConfig, callback};
+    ///
+    /// let lazy = TimingWheel::new(WheelConfig::default().stripes(1).unlink_on_stop(false));
+    /// let eager = TimingWheel::new(WheelConfig::default().stripes(1));
+    /// for wheel in [&lazy, &eager] {
+    ///     let timers: Vec<_> = (1..=8)
+    ///         .map(|when| wheel.start_timer(callback(|_, _| {}), when, 0))
+    ///         .collect();
+    ///     assert!(wheel.stop(&timers[0]));
+    /// }
+    /// assert_eq!(lazy.stats().zombies, 1); // left for a sweep
+    /// assert_eq!((eager.stats().zombies, eager.stats().filed), (0, 7));
+    /// ```
+    pub fn unlink_on_stop(mut self, unlink: bool) -> WheelConfig {
+        self.unlink_on_stop = unlink;
         self
     }
 

@@ -9,6 +9,14 @@
 //! `filed_when` and the word's location are written under the stripe and
 //! node locks and read under either. The lock order is stripe, then node,
 //! then moved list; the moved-list lock is never held while taking another.
+//! The one exception is a `try_lock`, which cannot wait: `stop`, holding
+//! the node lock of a filed timer that is not listed as moved, tries the
+//! stripe lock and, if it is free, unlinks the node at once; if not, the
+//! node stays as a zombie (`loom_stop_racing_fire`, in which a blocking
+//! lock there deadlocks, and
+//! `loom_modify_earlier_racing_stop_unlinking_at_once`). Under loom the
+//! stripe lock is a test-and-set lock on a loom atomic (see `sync.rs`),
+//! because loom's own mutex cannot model a failed `try_lock`.
 //! Callbacks run with no lock held. Code elsewhere points here by row name,
 //! e.g. "see `protocol`, *stripe bound*".
 //!
@@ -52,8 +60,10 @@
 //!
 //! Under `--cfg gowheel_broken_min_order`, `modify` lowers the bound before
 //! listing the node (the order Go fixed in CL 574741). The loom models
-//! `loom_modify_earlier_racing_adjust` and `loom_modify_earlier_racing_purge`
-//! then lose the moved deadline, and CI requires that they do.
+//! `loom_modify_earlier_racing_adjust`,
+//! `loom_modify_earlier_in_another_slot_racing_adjust` and
+//! `loom_modify_earlier_racing_purge` then lose the moved deadline, and CI
+//! requires that they do.
 //!
 //! # `wake_time`
 //!

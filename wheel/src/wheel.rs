@@ -409,7 +409,8 @@ impl TimingWheel {
     }
 
     /// Disarms `timer` (Go's `t.stop`); true iff this call stopped a pending
-    /// timer. O(1): the node stays in its slot as a zombie.
+    /// timer. O(1): the node leaves its slot at once if its stripe's lock is
+    /// free, and otherwise stays there as a zombie for a later sweep.
     ///
     /// # Panics
     ///
@@ -429,6 +430,16 @@ impl TimingWheel {
         let pending = guard.when() > 0;
         let state = guard.state();
         guard.set_when(0);
+        if state & (FILED | ZOMBIE | MODIFIED) == FILED && self.config.unlink_on_stop {
+            // Filed and not listed as moved: unlink it now if the stripe
+            // lock is free (O(1), and no zombie for a sweep to find); a
+            // zombie otherwise. Only a try: the lock order is stripe, then
+            // node.
+            if let Some(mut locked) = stripe.try_lock() {
+                locked.remove_stopped(guard);
+                return pending;
+            }
+        }
         if state & FILED != 0 && state & ZOMBIE == 0 {
             stripe.add_zombie();
             // The stripe fires, moves or removes a node only under its lock

@@ -103,7 +103,12 @@ fn cascade_that_fell_behind_its_budget_still_fires_in_order() {
 
 #[test]
 fn sweep_cut_short_by_its_budget_is_finished_by_checks() {
-    let wheel = TimingWheel::new(WheelConfig::default().stripes(1).sweep_budget(1));
+    let wheel = TimingWheel::new(
+        WheelConfig::default()
+            .stripes(1)
+            .sweep_budget(1)
+            .unlink_on_stop(false),
+    );
     let log: Log = Arc::default();
     let now = Arc::new(Mutex::new(0));
     let timers: Vec<WheelTimer> = (0..1_000)

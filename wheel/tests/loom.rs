@@ -64,6 +64,19 @@ fn tiny_wheel() -> TimingWheel {
     )
 }
 
+/// The tiny wheel with Go's lazy stops: every stop leaves a zombie, so a
+/// stop over the zombie line sweeps.
+fn tiny_lazy_wheel() -> TimingWheel {
+    TimingWheel::new(
+        WheelConfig::default()
+            .tick_shift(0)
+            .slot_bits(2)
+            .levels(2)
+            .stripes(1)
+            .unlink_on_stop(false),
+    )
+}
+
 /// Fires recorded as `(name, delay)`.
 type Log = std::sync::Arc<Mutex<Vec<(&'static str, i64)>>>;
 
@@ -182,11 +195,13 @@ fn loom_modify_earlier_in_another_slot_racing_adjust() {
 /// stripe (Go's forced adjust): the sweep first settles the moved list,
 /// under the same handshake as a check's adjust, then scans the node slab
 /// for zombies. Stopping one of two filed timers passes the zombie line (a
-/// quarter of the filed timers), so the stop sweeps at once.
+/// quarter of the filed timers), so the stop sweeps at once. The wheel's
+/// stops are lazy here, as Go's are: an eager stop would unlink its timer
+/// and leave nothing to sweep (see the next model).
 #[test]
 fn loom_modify_earlier_racing_purge() {
     model(|| {
-        let wheel = Arc::new(tiny_wheel());
+        let wheel = Arc::new(tiny_lazy_wheel());
         let log: Log = Default::default();
         // Both filed in level 1, slot 3 (ticks 12..16).
         let moved = recording_timer(&wheel, &log, "moved");
@@ -205,6 +220,36 @@ fn loom_modify_earlier_racing_purge() {
         };
         modifier.join().unwrap();
         purger.join().unwrap();
+
+        assert_moved_deadline_10_kept(&wheel, &log);
+        assert_eq!(fired(&log, "stopped"), 0, "a stopped timer never fires");
+    });
+}
+
+/// A modify that moves a timer earlier races with a stop that unlinks
+/// another timer of the same slot at once (the stripe lock was free when
+/// the stop tried it, or it leaves a zombie). The unlink must neither lose
+/// the moved node from its slot list nor drop the bound that covers its new
+/// deadline.
+#[test]
+fn loom_modify_earlier_racing_stop_unlinking_at_once() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        // Both filed in level 1, slot 3 (ticks 12..16).
+        let moved = recording_timer(&wheel, &log, "moved");
+        let stopped = recording_timer(&wheel, &log, "stopped");
+        wheel.reset(&moved, 12, 0);
+        wheel.reset(&stopped, 13, 0);
+        let moved = Arc::new(moved);
+
+        let modifier = move_earlier_to_10(&wheel, &moved);
+        let stopper = {
+            let wheel = wheel.clone();
+            thread::spawn(move || assert!(wheel.stop(&stopped)))
+        };
+        modifier.join().unwrap();
+        stopper.join().unwrap();
 
         assert_moved_deadline_10_kept(&wheel, &log);
         assert_eq!(fired(&log, "stopped"), 0, "a stopped timer never fires");

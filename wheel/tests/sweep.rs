@@ -13,8 +13,10 @@ use gowheel_wheel::{TimingWheel, WheelConfig, WheelTimer, callback};
 /// Fires recorded as `(timer index, deadline it ran for)`.
 type Log = Arc<Mutex<Vec<(usize, i64)>>>;
 
+/// One stripe, with Go's lazy stops, so that every stop leaves a zombie
+/// for the sweep (a wheel that unlinks at once leaves it nothing to do).
 fn one_stripe_wheel() -> TimingWheel {
-    TimingWheel::new(WheelConfig::default().stripes(1))
+    TimingWheel::new(WheelConfig::default().stripes(1).unlink_on_stop(false))
 }
 
 fn logging_timer(

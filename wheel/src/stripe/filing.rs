@@ -129,6 +129,22 @@ impl LockedStripe<'_> {
         self.deferred.push(callback);
     }
 
+    /// Removes the locked node `guard`, filed in this stripe, pending and
+    /// not listed as moved, from its slot at once: `stop`'s way when the
+    /// stripe lock is free. The slot's minimum stays a lower bound for what
+    /// is left (as after any O(1) unlink); a stripe that empties drops its
+    /// wake time.
+    pub(crate) fn remove_stopped(&mut self, guard: NodeGuard<'_>) {
+        debug_assert_eq!(guard.state() & (FILED | ZOMBIE | MODIFIED), FILED);
+        let geometry = self.geometry();
+        let node = guard.node() as *const Node as *mut Node;
+        self.inner().unlink(geometry, guard.location(), node);
+        self.unfile(guard);
+        if self.stripe.filed() == 0 {
+            self.publish_min_when();
+        }
+    }
+
     /// Puts the locked node `guard`, just detached from the slot at
     /// `location`, back where its state says: removed if a zombie, re-filed
     /// under its new deadline if modified, back in the same slot otherwise.

@@ -58,7 +58,7 @@ use crate::next_periodic_when;
 use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, NO_NODE, Node, NodeGuard, ZOMBIE};
 use crate::slab::NodeSlab;
 use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
-use crate::sync::{Mutex, MutexGuard};
+use crate::sync::{Mutex, MutexGuard, lock, try_lock};
 
 /// One slot: an unordered singly-linked list of nodes (kept sorted by
 /// `filed_when` for a level-0 slot while it is being fired from), its
@@ -211,13 +211,19 @@ impl Stripe {
         }
     }
 
+    /// Locks the stripe if no other thread holds its lock, without waiting:
+    /// the one way a thread holding a node lock may take it (the lock order
+    /// is stripe, then node).
+    pub(crate) fn try_lock(&self) -> Option<LockedStripe<'_>> {
+        Some(LockedStripe {
+            stripe: self,
+            inner: Some(try_lock(&self.inner)?),
+            deferred: DeferredDrops::new(),
+        })
+    }
+
     fn lock_inner(&self) -> MutexGuard<'_, StripeInner> {
-        // Callbacks never run under the stripe lock and the wheel's own
-        // code keeps its structure consistent at every point it can panic,
-        // so a poisoned lock is still usable.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.inner)
     }
 
     /// When this stripe next needs a check; 0 if never. Lock-free.
@@ -343,10 +349,7 @@ impl Stripe {
 
     /// Lists `node` as moved earlier; returns the list's length.
     fn push_moved(&self, node: *mut Node) -> usize {
-        let mut moved = self
-            .moved
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut moved = lock(&self.moved);
         moved.push(MovedNode(node));
         moved.len()
     }
@@ -355,10 +358,7 @@ impl Stripe {
     /// lock, so the nodes can be settled without it.
     pub(super) fn take_moved(&self, batch: &mut Vec<MovedNode>) {
         debug_assert!(batch.is_empty());
-        let mut moved = self
-            .moved
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut moved = lock(&self.moved);
         std::mem::swap(&mut *moved, batch);
     }
 
