@@ -5,6 +5,10 @@
 //! stripe lock. A locked stripe collects the callbacks of the nodes it
 //! recycles and drops them right after unlocking.
 //!
+//! Most locked sections recycle one node at most (a handle's drop, a
+//! firing), so the first callback is kept inline, and only a second one
+//! brings in a vector.
+//!
 //! A purge can collect thousands at once. Growing a fresh vector for them
 //! every time means a series of ever larger allocations, and with glibc
 //! every allocation past the small sizes first consolidates the allocator's
@@ -67,12 +71,16 @@ fn give_spare(storage: Vec<Callback>) {
 /// Callbacks to drop once the stripe lock is released. Drops them when it
 /// is itself dropped, so it must be dropped after the lock guard.
 pub(crate) struct DeferredDrops {
+    /// The first callback kept.
+    first: Option<Callback>,
+    /// The others, in storage from this thread's spare.
     callbacks: Vec<Callback>,
 }
 
 impl DeferredDrops {
     pub(crate) const fn new() -> DeferredDrops {
         DeferredDrops {
+            first: None,
             callbacks: Vec::new(),
         }
     }
@@ -80,17 +88,23 @@ impl DeferredDrops {
     /// Keeps `callback`, if any, for dropping later.
     #[inline]
     pub(crate) fn push(&mut self, callback: Option<Callback>) {
-        if let Some(callback) = callback {
-            if self.callbacks.capacity() == 0 {
-                self.callbacks = take_spare();
-            }
-            self.callbacks.push(callback);
+        let Some(callback) = callback else {
+            return;
+        };
+        if self.first.is_none() {
+            self.first = Some(callback);
+            return;
         }
+        if self.callbacks.capacity() == 0 {
+            self.callbacks = take_spare();
+        }
+        self.callbacks.push(callback);
     }
 
     /// Drops every callback kept so far. Call it only without the stripe
     /// lock.
     pub(crate) fn drop_all(&mut self) {
+        self.first = None;
         self.callbacks.clear();
     }
 }
@@ -99,8 +113,9 @@ impl Drop for DeferredDrops {
     fn drop(&mut self) {
         // The callbacks' destructors may lock stripes and use this thread's
         // spare themselves; the storage is handed over only once they ran.
-        self.callbacks.clear();
+        self.first = None;
         if self.callbacks.capacity() > 0 {
+            self.callbacks.clear();
             give_spare(mem::take(&mut self.callbacks));
         }
     }
@@ -123,6 +138,7 @@ mod tests {
             }
             deferred.push(None);
             assert_eq!(std::sync::Arc::strong_count(&witness), 101);
+            assert_eq!(deferred.callbacks.len(), 99, "the first is kept inline");
             deferred.callbacks.capacity()
         };
         assert_eq!(
@@ -131,6 +147,12 @@ mod tests {
             "every callback was dropped"
         );
         let mut next = DeferredDrops::new();
+        next.push(Some(crate::callback(|_, _| {})));
+        assert_eq!(
+            next.callbacks.capacity(),
+            0,
+            "one callback needs no storage"
+        );
         next.push(Some(crate::callback(|_, _| {})));
         assert_eq!(
             next.callbacks.capacity(),

@@ -181,7 +181,12 @@ impl LockedStripe<'_> {
     /// gone.
     pub(super) fn publish_min_when(&mut self) {
         let geometry = self.geometry();
-        let min = self.inner().earliest(geometry).map_or(0, |(_, min)| min);
+        // Nothing filed: nothing to look for.
+        let min = if self.stripe.filed() == 0 {
+            0
+        } else {
+            self.inner().earliest(geometry).map_or(0, |(_, min)| min)
+        };
         // Release: pairs with the Acquire in `Stripe::wake_time`. Only
         // holders of the stripe lock write `min_when`.
         self.stripe.min_when.store(min, Ordering::Release);
