@@ -288,6 +288,7 @@ impl WheelConfig {
             levels: self.levels,
             cascade_budget: self.cascade_budget,
             sweep_budget: self.sweep_budget,
+            slot_bits_reciprocal: (1u32 << 16).div_ceil(self.slot_bits.max(1)),
         }
     }
 }
@@ -300,6 +301,8 @@ pub(crate) struct Geometry {
     pub(crate) levels: u32,
     pub(crate) cascade_budget: usize,
     pub(crate) sweep_budget: usize,
+    /// `ceil(2^16 / slot_bits)`, for `divide_by_slot_bits`.
+    pub(crate) slot_bits_reciprocal: u32,
 }
 
 impl Geometry {
@@ -373,18 +376,38 @@ impl Geometry {
                 slot: (elapsed & self.slot_mask()) as u32,
             };
         }
-        for level in 0..self.levels {
-            if self.group(when_tick, level + 1) - self.group(elapsed, level + 1) <= 1 {
-                return Location {
-                    level,
-                    slot: (self.group(when_tick, level) & self.slot_mask()) as u32,
-                };
-            }
+        // With `s` slot bits, level `l` takes the tick iff its group of
+        // width 2^(s(l+1)) is the same as `elapsed`'s or the next. A
+        // distance of `b` bits fits in one such group from level
+        // `high = (b - 1) / s` on, so `high` always takes it; a distance of
+        // at least 2^(s(l+1)+1) spans two groups, so no level below
+        // `high - 1` does. That leaves `high - 1` to test.
+        let distance_bits = u64::BITS - (when_tick - elapsed).leading_zeros();
+        let high = self.divide_by_slot_bits(distance_bits - 1);
+        let level = if high > 0 && self.group(when_tick, high) - self.group(elapsed, high) <= 1 {
+            high - 1
+        } else {
+            high
+        };
+        if level >= self.levels {
+            return Location {
+                level: self.overflow_level(),
+                slot: 0,
+            };
         }
         Location {
-            level: self.overflow_level(),
-            slot: 0,
+            level,
+            slot: (self.group(when_tick, level) & self.slot_mask()) as u32,
         }
+    }
+
+    /// `bits / slot_bits` for `bits` < 64, by a multiplication: exact,
+    /// since `bits` × the rounding error of the reciprocal stays below
+    /// `1 / slot_bits`.
+    #[inline]
+    fn divide_by_slot_bits(&self, bits: u32) -> u32 {
+        debug_assert!(bits < 64);
+        (bits * self.slot_bits_reciprocal) >> 16
     }
 
     /// The slot of `level` at which rotated order starts: the one holding
@@ -443,6 +466,56 @@ mod tests {
         assert_eq!(geometry.location_for(0, 2 * 64 * 64), at(2, 2));
         assert_eq!(geometry.cursor(4100, 1), 64);
         assert_eq!(geometry.rotate(0b1001, 3), 1 | 1 << 125);
+    }
+
+    /// The lowest level whose two rotations reach `when_tick`, found by
+    /// trying each level in turn: the definition `location_for` computes.
+    fn location_by_search(geometry: &Geometry, elapsed: u64, when_tick: u64) -> Location {
+        if when_tick <= elapsed {
+            return at(0, (elapsed & geometry.slot_mask()) as u32);
+        }
+        for level in 0..geometry.levels {
+            if geometry.group(when_tick, level + 1) - geometry.group(elapsed, level + 1) <= 1 {
+                return at(
+                    level,
+                    (geometry.group(when_tick, level) & geometry.slot_mask()) as u32,
+                );
+            }
+        }
+        at(geometry.overflow_level(), 0)
+    }
+
+    #[test]
+    fn location_is_the_lowest_level_that_reaches_the_tick() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for slot_bits in 1..=6 {
+            for levels in [1, 2, 3, 5, 9, 64 / slot_bits] {
+                let geometry = WheelConfig::default()
+                    .tick_shift(0)
+                    .slot_bits(slot_bits)
+                    .levels(levels)
+                    .geometry();
+                for _ in 0..20_000 {
+                    let elapsed = next() >> (next() % 64);
+                    let ahead = next() >> (next() % 64);
+                    let when_tick = elapsed.saturating_add(ahead);
+                    assert_eq!(
+                        geometry.location_for(elapsed, when_tick),
+                        location_by_search(&geometry, elapsed, when_tick),
+                        "slot_bits {slot_bits}, levels {levels}, elapsed {elapsed}, tick {when_tick}"
+                    );
+                }
+                for bits in 0..64 {
+                    assert_eq!(geometry.divide_by_slot_bits(bits), bits / slot_bits);
+                }
+            }
+        }
     }
 
     #[test]

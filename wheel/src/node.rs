@@ -521,6 +521,28 @@ impl Node {
     /// released, is not freed under the wake (see `slab.rs`).
     #[inline]
     fn release_lock(&self, bits: u32) {
+        // Relaxed: the CAS validates the value.
+        let word = self.word.load(Ordering::Relaxed);
+        if word & PARKED == 0 {
+            // The common case, inline: nobody waits. Release: as in
+            // `release_lock_slow`. A waiter that parks after the load
+            // changes the word, so the CAS fails and the slow path pins.
+            let new = (word | bits) & !LOCKED;
+            if self
+                .word
+                .compare_exchange_weak(word, new, Ordering::Release, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+        }
+        self.release_lock_slow(bits);
+    }
+
+    /// `release_lock` when a waiter parked, or the first CAS failed.
+    #[cold]
+    #[inline(never)]
+    fn release_lock_slow(&self, bits: u32) {
         let mut pin = None;
         // Relaxed: the CAS validates the value.
         let mut word = self.word.load(Ordering::Relaxed);
