@@ -27,7 +27,7 @@ use std::ptr::NonNull;
 
 use crate::config::{ConfigError, WheelConfig};
 use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
-use crate::stripe::Stripe;
+use crate::stripe::{LockedStripe, Stripe};
 use crate::sync::Arc;
 use crate::sync::atomic::Ordering;
 use crate::{Callback, foreign_timer, thread_number, validate_modify_args};
@@ -236,7 +236,8 @@ impl TimingWheel {
     }
 
     /// Makes a new, unarmed timer with its callback, in the calling thread's
-    /// stripe. Its `seq` starts at 0.
+    /// stripe, or another whose lock is free (see
+    /// [`start_timer`](Self::start_timer)). Its `seq` starts at 0.
     ///
     /// ```
     /// use gowheel_wheel::{TimingWheel, callback};
@@ -245,9 +246,8 @@ impl TimingWheel {
     /// assert!(!wheel.stop(&timer));
     /// ```
     pub fn new_timer(&self, callback: Callback) -> WheelTimer {
-        let stripe = self.home_stripe();
+        let (stripe, mut locked) = self.lock_stripe_for_new_timer();
         let node = {
-            let mut locked = stripe.lock();
             let node = locked.allocate();
             // SAFETY: a freshly allocated node is valid and has no handle
             // yet; the only code that visits slab nodes without one
@@ -255,6 +255,7 @@ impl TimingWheel {
             unsafe { (*node).init_unfiled(callback) };
             node
         };
+        drop(locked);
         WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },
@@ -265,6 +266,12 @@ impl TimingWheel {
     /// Makes a new timer armed at `when`, then every `period` ns if
     /// `period > 0` (Go's `newTimer`): the same as [`new_timer`] followed by
     /// [`modify`], under a single stripe lock.
+    ///
+    /// A new timer may live in any stripe, so it goes to the calling
+    /// thread's own unless another thread holds that one's lock (the driver
+    /// firing or cascading there, say), then to the first stripe whose lock
+    /// is free, and waits for its own only if every lock is taken. So a
+    /// start never waits behind a check's work on one stripe.
     ///
     /// # Panics
     ///
@@ -282,9 +289,8 @@ impl TimingWheel {
     /// ```
     pub fn start_timer(&self, callback: Callback, when: i64, period: i64) -> WheelTimer {
         validate_modify_args(when, period);
-        let stripe = self.home_stripe();
+        let (stripe, mut locked) = self.lock_stripe_for_new_timer();
         let node = {
-            let mut locked = stripe.lock();
             let node = locked.allocate();
             // SAFETY: just allocated from this stripe; no handle exists yet.
             unsafe { locked.start(node, callback, when, period) };
@@ -293,6 +299,7 @@ impl TimingWheel {
             }
             node
         };
+        drop(locked);
         WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },
@@ -300,10 +307,21 @@ impl TimingWheel {
         }
     }
 
-    /// The calling thread's stripe.
+    /// The stripe a new timer goes to, locked: the calling thread's own if
+    /// its lock is free, else the first other one whose lock is free, else
+    /// the calling thread's own once its lock is free.
     #[inline]
-    fn home_stripe(&self) -> &Arc<Stripe> {
-        &self.stripes[thread_number() % self.stripes.len()]
+    fn lock_stripe_for_new_timer(&self) -> (&Arc<Stripe>, LockedStripe<'_>) {
+        let count = self.stripes.len();
+        let home = thread_number() % count;
+        for offset in 0..count {
+            let stripe = &self.stripes[(home + offset) % count];
+            if let Some(locked) = stripe.try_lock() {
+                return (stripe, locked);
+            }
+        }
+        let stripe = &self.stripes[home];
+        (stripe, stripe.lock())
     }
 
     /// The stripe `timer` lives in; panics if `timer` belongs to another
