@@ -236,6 +236,64 @@ where
     assert_eq!(dropped(&drops), made, "every callback made is freed");
 }
 
+/// Arms a timer on a set when dropped: a callback destructor that uses the
+/// set it belongs to.
+struct ArmsOnDrop<S: TimerSet> {
+    set: std::sync::Weak<S>,
+    armed: Arc<AtomicUsize>,
+}
+
+impl<S: TimerSet> Drop for ArmsOnDrop<S> {
+    fn drop(&mut self) {
+        if let Some(set) = self.set.upgrade() {
+            drop(set.start_timer(callback(|_, _| {}), 1_000_000, 0));
+            // SeqCst: a test counter, read on the same thread.
+            self.armed.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// A callback's destructor runs with no lock of the set held, whenever the
+/// set lets go of the callback: when a stopped timer whose handle is gone
+/// is removed, and when a fired one-shot timer whose handle is gone is. A
+/// destructor that arms a timer on the same set would otherwise deadlock
+/// (the watchdog turns that into a failure).
+fn callback_destructors_may_use_the_set<S: TimerSet + 'static>(new_set: impl Fn() -> S) {
+    let _watchdog = gowheel_compat_tests::watchdog::Watchdog::start(
+        "a callback destructor that arms a timer on its own set",
+        Duration::from_secs(60),
+    );
+    let set = Arc::new(new_set());
+    let armed = Arc::new(AtomicUsize::new(0));
+    let arming_on_drop = || {
+        let on_drop = ArmsOnDrop {
+            set: Arc::downgrade(&set),
+            armed: armed.clone(),
+        };
+        callback(move |_, _| {
+            let _ = &on_drop;
+        })
+    };
+    // Stopped, then its handle dropped: the set holds the last reference
+    // until it removes the stopped timer. Enough of them that the zombies
+    // pass the purge line, beside one live timer.
+    let live = set.start_timer(callback(|_, _| {}), 500, 0);
+    for when in 1..=8 {
+        let timer = set.start_timer(arming_on_drop(), 100 + when, 0);
+        assert!(set.stop(&timer));
+        drop(timer);
+    }
+    // Fired one-shots whose handles are gone.
+    for when in 1..=4 {
+        drop(set.start_timer(arming_on_drop(), 200 + when, 0));
+    }
+    set.check(300);
+    set.check(600);
+    assert!(!set.stop(&live), "the live timer fired");
+    // SeqCst: pairs with the increments, on this thread.
+    assert_eq!(armed.load(Ordering::SeqCst), 12, "every destructor ran");
+}
+
 /// Instantiates each generic test for one kind of set.
 macro_rules! runtime_layer_tests {
     ($module:ident, $new_set:expr) => {
@@ -260,6 +318,11 @@ macro_rules! runtime_layer_tests {
             #[test]
             fn timers_made_on_many_threads_are_all_freed() {
                 super::timers_made_on_many_threads_are_all_freed($new_set);
+            }
+
+            #[test]
+            fn callback_destructors_may_use_the_set() {
+                super::callback_destructors_may_use_the_set($new_set);
             }
         }
     };

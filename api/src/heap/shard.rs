@@ -92,6 +92,7 @@ impl Shard {
             shard: self,
             heap: Some(heap),
             order: Some(order),
+            released: ReleasedCells::default(),
         }
     }
 
@@ -222,6 +223,12 @@ pub(crate) struct LockedShard<'a> {
     shard: &'a Shard,
     heap: Option<MutexGuard<'a, Vec<TimerWhen>>>,
     order: Option<ShardLockToken>,
+    /// The heap's references to the timers it removed. One may be the last
+    /// (the handle gone), and dropping it drops the timer's callback, whose
+    /// destructor is user code that may use this set; so they are dropped
+    /// only once the shard is unlocked. Declared after the lock guards, so
+    /// that it is dropped after them.
+    released: ReleasedCells,
 }
 
 impl Drop for LockedShard<'_> {
@@ -229,6 +236,28 @@ impl Drop for LockedShard<'_> {
         // Go's `ts.unlock`: publish the length as of this unlock, so `len`
         // never shows an ephemeral value from inside the critical section.
         self.store_len();
+        // Unlock here, explicitly, before `released` is dropped.
+        self.heap = None;
+        self.order = None;
+    }
+}
+
+/// Timer cells removed from a heap, kept for dropping after the unlock:
+/// the first inline (most unlocks release one at most), the rest in a
+/// vector.
+#[derive(Default)]
+struct ReleasedCells {
+    first: Option<Arc<TimerCell>>,
+    rest: Vec<Arc<TimerCell>>,
+}
+
+impl ReleasedCells {
+    fn push(&mut self, cell: Arc<TimerCell>) {
+        if self.first.is_none() {
+            self.first = Some(cell);
+        } else {
+            self.rest.push(cell);
+        }
     }
 }
 
@@ -260,6 +289,7 @@ impl<'a> LockedShard<'a> {
         self.store_len();
         self.heap = None;
         self.order = None;
+        drop(std::mem::take(&mut self.released));
         let result = f();
         let (heap, order) = self.shard.lock_parts();
         self.heap = Some(heap);
@@ -303,8 +333,9 @@ impl<'a> LockedShard<'a> {
         self.assert_is_head(t);
         t.shard = None;
         let heap = self.heap_mut();
-        heap.swap_remove(0);
+        let removed = heap.swap_remove(0);
         let remaining = heap.len();
+        self.released.push(removed.timer);
         if remaining > 0 {
             self.sift_down(0);
         }
@@ -342,7 +373,9 @@ impl<'a> LockedShard<'a> {
                     t.state &= !(HEAPED | ZOMBIE | MODIFIED);
                     t.shard = None;
                     self.shard.add_zombies(-1);
-                    self.heap_mut().pop();
+                    if let Some(removed) = self.heap_mut().pop() {
+                        self.released.push(removed.timer);
+                    }
                 }
                 continue;
             }
@@ -449,7 +482,8 @@ impl<'a> LockedShard<'a> {
                 t.state &= !(HEAPED | ZOMBIE | MODIFIED);
                 t.shard = None;
                 // The last entry moves into slot `i`, which is examined again.
-                self.heap_mut().swap_remove(i);
+                let removed = self.heap_mut().swap_remove(i);
+                self.released.push(removed.timer);
                 changed = true;
             } else {
                 if t.state & MODIFIED != 0 {
@@ -497,6 +531,9 @@ impl<'a> LockedShard<'a> {
                 return t.when;
             }
             self.unlock_and_run(t, now);
+            // The run may have removed the timer (a one-shot) and let go of
+            // the heap's reference while unlocked: this one may be the last.
+            self.released.push(cell);
             return 0;
         }
     }
