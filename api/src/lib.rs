@@ -80,22 +80,24 @@ mod backend;
 mod callback_panic;
 mod channel;
 mod driver;
+pub mod future;
 pub mod heap;
 mod manual_clock;
 mod runtime;
 mod ticker;
 mod timer;
 mod timer_set;
+mod waiters;
 pub mod wheel;
 
 pub use backend::Backend;
 pub use callback_panic::CallbackPanic;
-pub use channel::Receiver;
+pub use channel::{Receiver, SelectReceiver, TryRecvError};
 pub use heap::{HeapTimer, HeapTimerSet};
 pub use manual_clock::ManualClock;
 pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};
-pub use timer::{AfterFunc, Timer, after, after_func, sleep};
+pub use timer::{AfterFunc, Timer, after, after_func, after_func_once, sleep};
 pub use timer_set::{
     Callback, MAX_WHEN, NOT_ARMED, TimerSet, TimerSetStats, callback, next_periodic_when,
     validate_modify_args,

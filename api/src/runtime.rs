@@ -43,6 +43,7 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -90,6 +91,9 @@ pub(crate) struct RuntimeShared {
     driver: DriverWaker,
     /// Serializes threads that move a manual clock.
     manual_driving: Mutex<()>,
+    /// Set when the last `Runtime` handle is dropped: no timer of this
+    /// runtime fires again, so an empty channel is disconnected.
+    shut_down: AtomicBool,
 }
 
 impl RuntimeShared {
@@ -122,6 +126,21 @@ impl RuntimeShared {
         self.start
             .checked_add(since_start)
             .unwrap_or_else(|| self.start + Duration::from_secs(u32::MAX as u64))
+    }
+
+    /// The internal time of an instant: the runtime's start for an instant
+    /// before it, saturating at `MAX_WHEN` (the inverse of `instant_of`).
+    pub(crate) fn nanos_of(&self, instant: Instant) -> i64 {
+        let since_start = instant.saturating_duration_since(self.start);
+        i64::try_from(since_start.as_nanos())
+            .map_or(MAX_WHEN, |nanos| nanos.saturating_add(EPOCH_OFFSET))
+    }
+
+    /// Whether the last `Runtime` handle is gone.
+    pub(crate) fn is_shut_down(&self) -> bool {
+        // Acquire: pairs with the Release store in `RuntimeOwner::drop`, so
+        // a reader that sees it also sees the set cleared.
+        self.shut_down.load(Ordering::Acquire)
     }
 
     pub(crate) fn is_manual(&self) -> bool {
@@ -269,7 +288,7 @@ impl Drop for ResetOnDrop {
 /// // A deterministic runtime for tests: time moves only when told.
 /// let runtime = Runtime::builder().manual_clock().build();
 /// let timer = runtime.new_timer(Duration::from_millis(50));
-/// assert!(timer.receiver().try_recv().is_none());
+/// assert!(timer.receiver().try_recv().is_err());
 /// runtime.advance(Duration::from_millis(50));
 /// let fired_at = timer.receiver().try_recv().unwrap();
 /// assert_eq!(fired_at - runtime.start(), Duration::from_millis(50));
@@ -295,6 +314,8 @@ impl Drop for RuntimeOwner {
         // the set is cleared.
         drop(self.driver.take());
         self.shared.set.clear();
+        // Release: pairs with the Acquire load in `is_shut_down`.
+        self.shared.shut_down.store(true, Ordering::Release);
     }
 }
 
@@ -464,6 +485,7 @@ impl RuntimeBuilder {
             panic_hook: self.panic_hook,
             driver: DriverWaker::new(),
             manual_driving: Mutex::new(()),
+            shut_down: AtomicBool::new(false),
         });
         let driver = if self.manual {
             None
@@ -608,7 +630,7 @@ impl Runtime {
     /// // One value: the channel holds one tick, later ticks were dropped.
     /// let tick = ticker.receiver().try_recv().unwrap();
     /// assert_eq!(tick - runtime.start(), Duration::from_millis(10));
-    /// assert!(ticker.receiver().try_recv().is_none());
+    /// assert!(ticker.receiver().try_recv().is_err());
     /// ```
     pub fn advance(&self, duration: Duration) {
         let shared = self.shared();
