@@ -90,7 +90,7 @@ mod timer_set;
 mod waiters;
 pub mod wheel;
 
-pub use backend::Backend;
+pub use backend::{Backend, UnknownBackend};
 pub use callback_panic::CallbackPanic;
 pub use channel::{Receiver, SelectReceiver, TryRecvError};
 pub use heap::{HeapTimer, HeapTimerSet};
@@ -104,11 +104,13 @@ pub use timer_set::{
 };
 pub use wheel::{TimingWheel, WheelConfig, WheelTimer};
 
-/// The examples of the workspace's `README.md`, compiled and run as
-/// doctests of this crate, so that the README cannot drift from the API.
+/// The examples of this crate's `README.md`, compiled and run as doctests,
+/// so that the README cannot drift from the API. The workspace's top-level
+/// README carries the same code blocks; a workspace test
+/// (`compat-tests/tests/readme.rs`) fails if the two differ.
 ///
-/// Only `cargo test --doc` sees this item (`cfg(doctest)`): builds of the
-/// crate, a packaged one included, never read the file.
-#[doc = include_str!("../../README.md")]
+/// Only `cargo test --doc` sees this item (`cfg(doctest)`). The file is
+/// inside the crate, so a packaged crate's doctests find it too.
+#[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;

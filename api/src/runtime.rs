@@ -337,6 +337,7 @@ impl fmt::Debug for Runtime {
 /// assert_eq!(runtime.backend(), Backend::Heap);
 /// ```
 #[derive(Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct RuntimeBuilder {
     backend: Backend,
     parts: Option<usize>,
@@ -446,6 +447,7 @@ impl RuntimeBuilder {
     /// let runtime = gowheel::Runtime::builder().build();
     /// assert!(!runtime.is_manual());
     /// ```
+    #[must_use]
     pub fn build(self) -> Runtime {
         match self.try_build() {
             Ok(runtime) => runtime,
@@ -535,6 +537,7 @@ impl Runtime {
     /// let runtime = gowheel::Runtime::new();
     /// assert_eq!(runtime.backend(), gowheel::Backend::Wheel);
     /// ```
+    #[must_use]
     pub fn new() -> Runtime {
         RuntimeBuilder::default().build()
     }
@@ -545,6 +548,7 @@ impl Runtime {
     /// let runtime = gowheel::Runtime::builder().manual_clock().build();
     /// # drop(runtime);
     /// ```
+    #[must_use]
     pub fn builder() -> RuntimeBuilder {
         RuntimeBuilder::default()
     }
@@ -665,6 +669,12 @@ impl Runtime {
 
 /// The process-wide runtime behind the free functions and `::new`
 /// constructors: a wheel on the real clock, created on first use.
+///
+/// It lives for the rest of the process: it is a `static` and is never
+/// dropped, so its driver thread (`gowheel-driver`) keeps running until the
+/// process exits, and timers on it are never disarmed by a shutdown (a
+/// [`Runtime`] you build stops its driver when its last handle goes). Its
+/// receivers never report [`TryRecvError::Disconnected`](crate::TryRecvError::Disconnected).
 ///
 /// ```
 /// let runtime = gowheel::default_runtime();

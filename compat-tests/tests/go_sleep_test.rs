@@ -674,6 +674,7 @@ fn test_overflow_period_runtime_timer(backend: Backend) {
     match backend {
         Backend::Wheel => overflow_period_on(TimingWheel::default()),
         Backend::Heap => overflow_period_on(HeapTimerSet::default()),
+        other => unreachable!("no runtime-layer set for {other}"),
     }
 
     // A ticker whose second tick would be past the end of time.
