@@ -153,7 +153,38 @@ impl Report {
             ),
         });
         self.server_load_targets(&mut targets);
+        self.async_timeouts_target(&mut targets);
         targets
+    }
+
+    /// AsyncTimeouts: gowheel's (wheel) timeout futures against
+    /// `tokio::time::timeout` on the same tokio runtime.
+    fn async_timeouts_target(&self, targets: &mut Vec<Target>) {
+        let ops = |backend, threads| {
+            self.metric_value("AsyncTimeouts", Metric::OpsPerSecond, backend, threads)
+        };
+        let ratio = |threads| {
+            ops("wheel", threads)
+                .zip(ops("tokio", threads))
+                .map(|(w, t)| w / t)
+        };
+        let (one, two) = (ratio(1), ratio(2));
+        targets.push(Target {
+            statement: "`AsyncTimeouts` (async tasks wrapping short ops in timeouts): wheel at least tokio's throughput on 1 worker thread and at least 1.5× it on 2",
+            holds: one.zip(two).map(|(one, two)| one >= 1.0 && two >= 1.5),
+            detail: format!(
+                "ops/s wheel vs tokio: 1 thread {} ({}), 2 threads {} ({}); bytes per pending \
+                 timer wheel {}, tokio {}; probe p99 lateness (2 threads) wheel {}, tokio {}",
+                ops("wheel", 1).map_or("not measured".to_owned(), |v| format!("{:.2} M vs {:.2} M", v / 1e6, ops("tokio", 1).unwrap_or(f64::NAN) / 1e6)),
+                times(one),
+                ops("wheel", 2).map_or("not measured".to_owned(), |v| format!("{:.2} M vs {:.2} M", v / 1e6, ops("tokio", 2).unwrap_or(f64::NAN) / 1e6)),
+                times(two),
+                bytes(self.metric_value("AsyncTimeouts", Metric::BytesPerTimer, "wheel", 1)),
+                bytes(self.metric_value("AsyncTimeouts", Metric::BytesPerTimer, "tokio", 1)),
+                ns(self.metric_value("AsyncTimeouts", Metric::P99Lateness, "wheel", 2)),
+                ns(self.metric_value("AsyncTimeouts", Metric::P99Lateness, "tokio", 2)),
+            ),
+        });
     }
 
     /// ServerLoad's targets, set for its full size and judged at the size
