@@ -548,7 +548,6 @@ impl Runtime {
     /// let runtime = gowheel::Runtime::builder().manual_clock().build();
     /// # drop(runtime);
     /// ```
-    #[must_use]
     pub fn builder() -> RuntimeBuilder {
         RuntimeBuilder::default()
     }
