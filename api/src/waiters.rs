@@ -18,6 +18,9 @@
 //!   future's [`WaiterKey`] names at most one entry.
 //! * A key may name no entry (its entry was taken by a delivery); removing
 //!   it is then a no-op, registering it pushes a new entry.
+//! * `more` is empty while `first` is: the first waiter (almost always the
+//!   only one: a `Sleep` or `Timeout` is the sole waiter of its own timer)
+//!   is kept inline, so waiting allocates nothing.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Waker;
@@ -26,7 +29,8 @@ use std::task::Waker;
 /// channel's lock.
 #[derive(Default)]
 pub(crate) struct Waiters {
-    entries: Vec<(u64, Waker)>,
+    first: Option<(u64, Waker)>,
+    more: Vec<(u64, Waker)>,
 }
 
 /// A future's handle on its entry in a [`Waiters`] list: none until it
@@ -47,36 +51,58 @@ impl Waiters {
             // read-modify-write gives; they publish nothing.
             NEXT_KEY.fetch_add(1, Ordering::Relaxed)
         });
-        match self.entries.iter_mut().find(|(entry, _)| *entry == id) {
+        let has_first = self.first.is_some();
+        let found = self
+            .first
+            .iter_mut()
+            .chain(self.more.iter_mut())
+            .find(|(entry, _)| *entry == id);
+        match found {
             Some((_, registered)) if registered.will_wake(waker) => {}
             Some((_, registered)) => registered.clone_from(waker),
-            None => self.entries.push((id, waker.clone())),
+            None if !has_first => self.first = Some((id, waker.clone())),
+            None => self.more.push((id, waker.clone())),
         }
     }
 
     /// Takes out the entry of `key`, if it has one.
     pub(crate) fn remove(&mut self, key: &WaiterKey) {
-        if let Some(id) = key.0
-            && let Some(index) = self.entries.iter().position(|(entry, _)| *entry == id)
-        {
-            self.entries.swap_remove(index);
+        let Some(id) = key.0 else {
+            return;
+        };
+        if self.first.as_ref().is_some_and(|(entry, _)| *entry == id) {
+            // Keeps `more` empty while `first` is.
+            self.first = self.more.pop();
+        } else if let Some(index) = self.more.iter().position(|(entry, _)| *entry == id) {
+            self.more.swap_remove(index);
         }
     }
 
     /// Takes every waker, to be woken once the lock is released.
     pub(crate) fn take_all(&mut self) -> Wakeups {
-        Wakeups(std::mem::take(&mut self.entries))
+        Wakeups {
+            first: self.first.take(),
+            more: std::mem::take(&mut self.more),
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.more.len()
     }
 }
 
 /// Wakers taken from a [`Waiters`] list; woken when dropped, which the
 /// caller arranges to happen after it unlocks the channel.
 #[must_use = "the wakers are woken when this is dropped"]
-pub(crate) struct Wakeups(Vec<(u64, Waker)>);
+pub(crate) struct Wakeups {
+    first: Option<(u64, Waker)>,
+    more: Vec<(u64, Waker)>,
+}
 
 impl Drop for Wakeups {
     fn drop(&mut self) {
-        for (_, waker) in self.0.drain(..) {
+        for (_, waker) in self.first.take().into_iter().chain(self.more.drain(..)) {
             waker.wake();
         }
     }
@@ -106,12 +132,15 @@ mod tests {
         waiters.register(&mut first, &waker); // same task: one entry
         waiters.register(&mut second, &waker);
         waiters.remove(&third); // never registered: nothing happens
-        assert_eq!(waiters.entries.len(), 2);
+        waiters.remove(&first); // the inline entry: `second` moves in
+        assert!(waiters.more.is_empty() && waiters.first.is_some());
+        waiters.register(&mut first, &waker);
+        assert_eq!(waiters.len(), 2);
         waiters.remove(&second);
         drop(waiters.take_all());
         assert_eq!(count.0.load(Ordering::Relaxed), 1);
         waiters.remove(&first); // taken by the wake-up: a no-op
         waiters.register(&mut first, &waker); // registers again
-        assert_eq!(waiters.entries.len(), 1);
+        assert_eq!(waiters.len(), 1);
     }
 }
