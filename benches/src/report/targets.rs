@@ -300,6 +300,37 @@ mod tests {
     }
 
     #[test]
+    fn async_timeouts_target_compares_wheel_with_tokio() {
+        use crate::report::Record;
+        use crate::workloads::Workload;
+        let ops = |backend, threads, value| {
+            Record::of_metric(
+                Workload::AsyncTimeouts,
+                Metric::OpsPerSecond,
+                backend,
+                threads,
+                value,
+            )
+        };
+        let mut report = Report {
+            records: vec![
+                ops("wheel", 1, 2e6),
+                ops("tokio", 1, 1e6),
+                ops("wheel", 2, 3e6),
+                ops("tokio", 2, 1e6),
+            ],
+            ..Report::default()
+        };
+        let target = report.targets().pop().unwrap();
+        assert!(target.statement.starts_with("`AsyncTimeouts`"));
+        assert_eq!(target.holds, Some(true));
+        report.records[2].value = 1.2e6; // 1.2x on 2 threads
+        assert_eq!(report.targets().pop().unwrap().holds, Some(false));
+        report.records.clear();
+        assert_eq!(report.targets().pop().unwrap().holds, None);
+    }
+
+    #[test]
     fn server_load_targets_name_their_size() {
         let record = server_load_record;
         let report = Report {
@@ -314,8 +345,7 @@ mod tests {
             ..Report::default()
         };
         let targets = report.targets();
-        let server_load = &targets[7..];
-        assert_eq!(server_load.len(), 3);
+        let server_load = &targets[7..10];
         assert_eq!(server_load[0].holds, Some(true)); // 300 µs, 5 ms
         assert_eq!(server_load[1].holds, Some(true)); // 133×
         assert_eq!(server_load[2].holds, Some(false)); // after_func 60 µs
