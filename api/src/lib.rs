@@ -26,6 +26,35 @@
 //! # let _ = deadline;
 //! ```
 //!
+//! ### Async code and `select`
+//!
+//! The same timers are futures on any executor, woken by the timer itself
+//! (no thread per wait, no polling): `.await` a [`Receiver`] (cancel-safe),
+//! or use the tokio-style [`future::sleep`], [`future::timeout`] and
+//! [`Ticker::stream`]. In threaded code,
+//! [`Receiver::select_receiver`] puts a timer's channel in
+//! `crossbeam_channel::select!`. Either way Go's guarantee holds: after
+//! `stop` or `reset` returns, no stale value can be received.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! futures::executor::block_on(async {
+//!     let idle = gowheel::Timer::new(Duration::from_millis(2));
+//!     let fired_at = idle.receiver().await;
+//!     let answer = gowheel::future::timeout(Duration::from_secs(5), async { 42 }).await;
+//!     assert_eq!(answer, Ok(42));
+//!     # let _ = fired_at;
+//! });
+//! ```
+//!
+//! ### Callbacks
+//!
+//! [`after_func`] (an `Fn`, run at every firing, as Go's) and
+//! [`after_func_once`] (an `FnOnce`, run at the first) run on the runtime's
+//! driver thread, one callback at a time: a slow callback delays every
+//! timer due after it, so hand long work to another thread or task.
+//!
 //! ### Deterministic tests: the manual clock
 //!
 //! A manual-clock runtime moves time only when asked; `advance` fires what

@@ -38,8 +38,10 @@
 //! | file | methods |
 //! | --- | --- |
 //! | `runtime.rs` (here) | construction (`new`, `builder`, [`RuntimeBuilder`]), the clock (`start`, `now`, `elapsed`, `advance`), `backend`, `is_manual`, `stats`, `verify` |
-//! | `timer.rs` | channel and function timers: `new_timer`, `after`, `after_func`, `sleep` |
+//! | `timer.rs` | channel and function timers: `new_timer`, `new_timer_at`, `after`, `after_func`, `after_func_once`, `sleep` |
 //! | `ticker.rs` | tickers: `new_ticker`, `try_new_ticker`, `tick`, `try_tick` |
+//! | `future/sleep.rs` | async sleeps: `sleep_async`, `sleep_until` |
+//! | `future/timeout.rs` | async timeouts: `timeout`, `timeout_at` |
 
 use std::cell::Cell;
 use std::fmt;
