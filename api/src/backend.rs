@@ -17,6 +17,7 @@ use crate::wheel::{TimingWheel, WheelConfig, WheelTimer};
 /// assert_eq!(Backend::default(), Backend::Wheel);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Backend {
     /// The lock-striped hierarchical timing wheel ([`TimingWheel`]).
     #[default]
@@ -35,19 +36,62 @@ impl fmt::Display for Backend {
 }
 
 impl std::str::FromStr for Backend {
-    type Err = String;
+    type Err = UnknownBackend;
 
     /// Parses `wheel` or `heap`.
-    fn from_str(name: &str) -> Result<Backend, String> {
+    ///
+    /// ```
+    /// use gowheel::Backend;
+    /// assert_eq!("heap".parse::<Backend>(), Ok(Backend::Heap));
+    /// let error = "list".parse::<Backend>().unwrap_err();
+    /// assert_eq!(error.to_string(), r#"unknown backend "list" (expected wheel or heap)"#);
+    /// ```
+    fn from_str(name: &str) -> Result<Backend, UnknownBackend> {
         match name {
             "wheel" => Ok(Backend::Wheel),
             "heap" => Ok(Backend::Heap),
-            other => Err(format!(
-                "unknown backend {other:?} (expected wheel or heap)"
-            )),
+            other => Err(UnknownBackend {
+                name: other.to_owned(),
+            }),
         }
     }
 }
+
+/// The error of parsing a [`Backend`] from a name that is not `wheel` or
+/// `heap`.
+///
+/// ```
+/// let error = "list".parse::<gowheel::Backend>().unwrap_err();
+/// assert_eq!(error.name(), "list");
+/// let _: &dyn std::error::Error = &error;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownBackend {
+    name: String,
+}
+
+impl UnknownBackend {
+    /// The name that was given.
+    ///
+    /// ```
+    /// assert_eq!("x".parse::<gowheel::Backend>().unwrap_err().name(), "x");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl fmt::Display for UnknownBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown backend {:?} (expected wheel or heap)",
+            self.name
+        )
+    }
+}
+
+impl std::error::Error for UnknownBackend {}
 
 /// A timer set of either backend.
 pub(crate) enum AnySet {

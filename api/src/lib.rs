@@ -26,6 +26,35 @@
 //! # let _ = deadline;
 //! ```
 //!
+//! ### Async code and `select`
+//!
+//! The same timers are futures on any executor, woken by the timer itself
+//! (no thread per wait, no polling): `.await` a [`Receiver`] (cancel-safe),
+//! or use the tokio-style [`future::sleep`], [`future::timeout`] and
+//! [`Ticker::stream`]. In threaded code,
+//! [`Receiver::select_receiver`] puts a timer's channel in
+//! `crossbeam_channel::select!`. Either way Go's guarantee holds: after
+//! `stop` or `reset` returns, no stale value can be received.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! futures::executor::block_on(async {
+//!     let idle = gowheel::Timer::new(Duration::from_millis(2));
+//!     let fired_at = idle.receiver().await;
+//!     let answer = gowheel::future::timeout(Duration::from_secs(5), async { 42 }).await;
+//!     assert_eq!(answer, Ok(42));
+//!     # let _ = fired_at;
+//! });
+//! ```
+//!
+//! ### Callbacks
+//!
+//! [`after_func`] (an `Fn`, run at every firing, as Go's) and
+//! [`after_func_once`] (an `FnOnce`, run at the first) run on the runtime's
+//! driver thread, one callback at a time: a slow callback delays every
+//! timer due after it, so hand long work to another thread or task.
+//!
 //! ### Deterministic tests: the manual clock
 //!
 //! A manual-clock runtime moves time only when asked; `advance` fires what
@@ -80,33 +109,37 @@ mod backend;
 mod callback_panic;
 mod channel;
 mod driver;
+pub mod future;
 pub mod heap;
 mod manual_clock;
 mod runtime;
 mod ticker;
 mod timer;
 mod timer_set;
+mod waiters;
 pub mod wheel;
 
-pub use backend::Backend;
+pub use backend::{Backend, UnknownBackend};
 pub use callback_panic::CallbackPanic;
-pub use channel::Receiver;
+pub use channel::{Receiver, SelectReceiver, TryRecvError};
 pub use heap::{HeapTimer, HeapTimerSet};
 pub use manual_clock::ManualClock;
 pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};
-pub use timer::{AfterFunc, Timer, after, after_func, sleep};
+pub use timer::{AfterFunc, Timer, after, after_func, after_func_once, sleep};
 pub use timer_set::{
     Callback, MAX_WHEN, NOT_ARMED, TimerSet, TimerSetStats, callback, next_periodic_when,
     validate_modify_args,
 };
 pub use wheel::{TimingWheel, WheelConfig, WheelTimer};
 
-/// The examples of the workspace's `README.md`, compiled and run as
-/// doctests of this crate, so that the README cannot drift from the API.
+/// The examples of this crate's `README.md`, compiled and run as doctests,
+/// so that the README cannot drift from the API. The workspace's top-level
+/// README carries the same code blocks; a workspace test
+/// (`compat-tests/tests/readme.rs`) fails if the two differ.
 ///
-/// Only `cargo test --doc` sees this item (`cfg(doctest)`): builds of the
-/// crate, a packaged one included, never read the file.
-#[doc = include_str!("../../README.md")]
+/// Only `cargo test --doc` sees this item (`cfg(doctest)`). The file is
+/// inside the crate, so a packaged crate's doctests find it too.
+#[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;

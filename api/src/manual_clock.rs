@@ -54,6 +54,7 @@ impl ManualClock {
     /// let clock = gowheel::ManualClock::new(5);
     /// assert_eq!(clock.now(), 5);
     /// ```
+    #[must_use]
     pub fn new(start: i64) -> ManualClock {
         ManualClock {
             now: Arc::new(AtomicI64::new(start)),

@@ -38,11 +38,14 @@
 //! | file | methods |
 //! | --- | --- |
 //! | `runtime.rs` (here) | construction (`new`, `builder`, [`RuntimeBuilder`]), the clock (`start`, `now`, `elapsed`, `advance`), `backend`, `is_manual`, `stats`, `verify` |
-//! | `timer.rs` | channel and function timers: `new_timer`, `after`, `after_func`, `sleep` |
+//! | `timer.rs` | channel and function timers: `new_timer`, `new_timer_at`, `after`, `after_func`, `after_func_once`, `sleep` |
 //! | `ticker.rs` | tickers: `new_ticker`, `try_new_ticker`, `tick`, `try_tick` |
+//! | `future/sleep.rs` | async sleeps: `sleep_async`, `sleep_until` |
+//! | `future/timeout.rs` | async timeouts: `timeout`, `timeout_at` |
 
 use std::cell::Cell;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -90,6 +93,9 @@ pub(crate) struct RuntimeShared {
     driver: DriverWaker,
     /// Serializes threads that move a manual clock.
     manual_driving: Mutex<()>,
+    /// Set when the last `Runtime` handle is dropped: no timer of this
+    /// runtime fires again, so an empty channel is disconnected.
+    shut_down: AtomicBool,
 }
 
 impl RuntimeShared {
@@ -122,6 +128,21 @@ impl RuntimeShared {
         self.start
             .checked_add(since_start)
             .unwrap_or_else(|| self.start + Duration::from_secs(u32::MAX as u64))
+    }
+
+    /// The internal time of an instant: the runtime's start for an instant
+    /// before it, saturating at `MAX_WHEN` (the inverse of `instant_of`).
+    pub(crate) fn nanos_of(&self, instant: Instant) -> i64 {
+        let since_start = instant.saturating_duration_since(self.start);
+        i64::try_from(since_start.as_nanos())
+            .map_or(MAX_WHEN, |nanos| nanos.saturating_add(EPOCH_OFFSET))
+    }
+
+    /// Whether the last `Runtime` handle is gone.
+    pub(crate) fn is_shut_down(&self) -> bool {
+        // Acquire: pairs with the Release store in `RuntimeOwner::drop`, so
+        // a reader that sees it also sees the set cleared.
+        self.shut_down.load(Ordering::Acquire)
     }
 
     pub(crate) fn is_manual(&self) -> bool {
@@ -269,7 +290,7 @@ impl Drop for ResetOnDrop {
 /// // A deterministic runtime for tests: time moves only when told.
 /// let runtime = Runtime::builder().manual_clock().build();
 /// let timer = runtime.new_timer(Duration::from_millis(50));
-/// assert!(timer.receiver().try_recv().is_none());
+/// assert!(timer.receiver().try_recv().is_err());
 /// runtime.advance(Duration::from_millis(50));
 /// let fired_at = timer.receiver().try_recv().unwrap();
 /// assert_eq!(fired_at - runtime.start(), Duration::from_millis(50));
@@ -295,6 +316,8 @@ impl Drop for RuntimeOwner {
         // the set is cleared.
         drop(self.driver.take());
         self.shared.set.clear();
+        // Release: pairs with the Acquire load in `is_shut_down`.
+        self.shared.shut_down.store(true, Ordering::Release);
     }
 }
 
@@ -316,6 +339,7 @@ impl fmt::Debug for Runtime {
 /// assert_eq!(runtime.backend(), Backend::Heap);
 /// ```
 #[derive(Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct RuntimeBuilder {
     backend: Backend,
     parts: Option<usize>,
@@ -425,6 +449,7 @@ impl RuntimeBuilder {
     /// let runtime = gowheel::Runtime::builder().build();
     /// assert!(!runtime.is_manual());
     /// ```
+    #[must_use]
     pub fn build(self) -> Runtime {
         match self.try_build() {
             Ok(runtime) => runtime,
@@ -464,6 +489,7 @@ impl RuntimeBuilder {
             panic_hook: self.panic_hook,
             driver: DriverWaker::new(),
             manual_driving: Mutex::new(()),
+            shut_down: AtomicBool::new(false),
         });
         let driver = if self.manual {
             None
@@ -513,6 +539,7 @@ impl Runtime {
     /// let runtime = gowheel::Runtime::new();
     /// assert_eq!(runtime.backend(), gowheel::Backend::Wheel);
     /// ```
+    #[must_use]
     pub fn new() -> Runtime {
         RuntimeBuilder::default().build()
     }
@@ -608,7 +635,7 @@ impl Runtime {
     /// // One value: the channel holds one tick, later ticks were dropped.
     /// let tick = ticker.receiver().try_recv().unwrap();
     /// assert_eq!(tick - runtime.start(), Duration::from_millis(10));
-    /// assert!(ticker.receiver().try_recv().is_none());
+    /// assert!(ticker.receiver().try_recv().is_err());
     /// ```
     pub fn advance(&self, duration: Duration) {
         let shared = self.shared();
@@ -643,6 +670,12 @@ impl Runtime {
 
 /// The process-wide runtime behind the free functions and `::new`
 /// constructors: a wheel on the real clock, created on first use.
+///
+/// It lives for the rest of the process: it is a `static` and is never
+/// dropped, so its driver thread (`gowheel-driver`) keeps running until the
+/// process exits, and timers on it are never disarmed by a shutdown (a
+/// [`Runtime`] you build stops its driver when its last handle goes). Its
+/// receivers never report [`TryRecvError::Disconnected`](crate::TryRecvError::Disconnected).
 ///
 /// ```
 /// let runtime = gowheel::default_runtime();

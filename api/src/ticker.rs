@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::channel::{ChanTimer, Receiver};
+use crate::future::TickStream;
 use crate::runtime::{Runtime, RuntimeShared, default_runtime};
 
 /// A zero period was given to a ticker, which Go refuses too.
@@ -64,6 +65,7 @@ impl Ticker {
     /// ticker.receiver().recv();
     /// ticker.stop();
     /// ```
+    #[must_use]
     pub fn new(period: Duration) -> Ticker {
         default_runtime().new_ticker(period)
     }
@@ -82,10 +84,24 @@ impl Ticker {
     /// ```
     /// let runtime = gowheel::Runtime::builder().manual_clock().build();
     /// let ticker = runtime.new_ticker(std::time::Duration::from_secs(1));
-    /// assert!(ticker.receiver().try_recv().is_none());
+    /// assert!(ticker.receiver().try_recv().is_err());
     /// ```
     pub fn receiver(&self) -> &Receiver {
         &self.receiver
+    }
+
+    /// The ticker's ticks as a [`Stream`](futures_core::Stream), for async
+    /// code (see [`Receiver::stream`]); missed ticks are skipped, as Go's
+    /// ticker skips them.
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// let ticker = gowheel::Ticker::new(std::time::Duration::from_millis(1));
+    /// let mut ticks = ticker.stream();
+    /// futures::executor::block_on(ticks.next());
+    /// ```
+    pub fn stream(&self) -> TickStream {
+        self.receiver.stream()
     }
 
     /// Stops the ticker and discards an unreceived tick (Go's
@@ -97,7 +113,7 @@ impl Ticker {
     /// let ticker = runtime.new_ticker(Duration::from_secs(1));
     /// runtime.advance(Duration::from_secs(1));
     /// ticker.stop();
-    /// assert!(ticker.receiver().try_recv().is_none());
+    /// assert!(ticker.receiver().try_recv().is_err());
     /// ```
     pub fn stop(&self) {
         self.receiver.core.stop();
@@ -157,6 +173,7 @@ impl Runtime {
     /// let ticker = runtime.new_ticker(std::time::Duration::from_secs(1));
     /// # drop(ticker);
     /// ```
+    #[must_use]
     pub fn new_ticker(&self, period: Duration) -> Ticker {
         match self.try_new_ticker(period) {
             Ok(ticker) => ticker,
@@ -198,6 +215,7 @@ impl Runtime {
     /// let ticks = runtime.tick(std::time::Duration::from_secs(1));
     /// assert_eq!(ticks.recv() - runtime.start(), std::time::Duration::from_secs(1));
     /// ```
+    #[must_use]
     pub fn tick(&self, period: Duration) -> Receiver {
         self.new_ticker(period).receiver
     }
@@ -223,6 +241,7 @@ impl Runtime {
 /// let ticks = gowheel::tick(std::time::Duration::from_millis(1));
 /// ticks.recv();
 /// ```
+#[must_use]
 pub fn tick(period: Duration) -> Receiver {
     default_runtime().tick(period)
 }

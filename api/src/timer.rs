@@ -1,10 +1,26 @@
 //! Go's `time.Timer` in its two forms: a channel timer ([`Timer`]) and a
 //! function timer ([`AfterFunc`]); and `After`, `AfterFunc` and `Sleep`.
+//!
+//! # Callbacks
+//!
+//! An [`AfterFunc`] timer's function runs on the runtime's driver thread
+//! (on a manual runtime, on the thread moving the clock), one callback at a
+//! time: a slow callback delays every timer due after it. Hand long work to
+//! another thread or task.
+//!
+//! `after_func` takes an `Fn`, since Go runs the function again each time
+//! the timer is reset and fires again. `after_func_once` takes an `FnOnce`
+//! (so a oneshot sender can be moved in): its function runs on the first
+//! firing only. The rule for it: `stop` before that firing cancels the
+//! function; `reset` before it postpones it; once it has run, the timer
+//! can still be reset (and reports what Go's would) but its firings do
+//! nothing, because the function is gone. The function is dropped when it
+//! has run or when the timer is dropped by its runtime.
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::backend::AnyTimer;
 use crate::channel::{ChanTimer, Receiver};
@@ -49,6 +65,7 @@ impl Timer {
     /// let timer = gowheel::Timer::new(std::time::Duration::from_millis(1));
     /// timer.receiver().recv();
     /// ```
+    #[must_use]
     pub fn new(duration: Duration) -> Timer {
         default_runtime().new_timer(duration)
     }
@@ -59,7 +76,7 @@ impl Timer {
     /// let runtime = gowheel::Runtime::builder().manual_clock().build();
     /// let timer = runtime.new_timer(std::time::Duration::ZERO);
     /// runtime.advance(std::time::Duration::ZERO);
-    /// assert!(timer.receiver().try_recv().is_some());
+    /// assert!(timer.receiver().try_recv().is_ok());
     /// ```
     pub fn receiver(&self) -> &Receiver {
         &self.receiver
@@ -89,20 +106,38 @@ impl Timer {
     /// let timer = runtime.new_timer(Duration::from_secs(1));
     /// runtime.advance(Duration::from_secs(1));
     /// assert!(timer.reset(Duration::from_secs(1))); // discarded the unreceived value
-    /// assert!(timer.receiver().try_recv().is_none());
+    /// assert!(timer.receiver().try_recv().is_err());
     /// ```
     pub fn reset(&self, duration: Duration) -> bool {
         let core = &self.receiver.core;
         core.rearm(core.runtime.deadline_after(duration), 0)
+    }
+
+    /// [`reset`](Self::reset) to the deadline `deadline` (at once if it has
+    /// passed).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.new_timer(Duration::from_secs(1));
+    /// assert!(timer.reset_at(runtime.start() + Duration::from_secs(4)));
+    /// assert_eq!(timer.receiver().recv() - runtime.start(), Duration::from_secs(4));
+    /// ```
+    pub fn reset_at(&self, deadline: Instant) -> bool {
+        let core = &self.receiver.core;
+        core.rearm(core.runtime.nanos_of(deadline), 0)
     }
 }
 
 /// A timer that runs a function when it fires (Go's `time.AfterFunc`).
 ///
 /// The function runs on the runtime's driver thread (or, on a manual
-/// runtime, on the thread moving the clock), with no lock held; a panic in
-/// it is caught and reported through the runtime's panic hook. Dropping the
-/// handle does not cancel the timer, as in Go.
+/// runtime, on the thread moving the clock), with no lock held, one
+/// callback at a time: a slow function delays every timer due after it, so
+/// hand long work to another thread. A panic in it is caught and reported
+/// through the runtime's panic hook. Dropping the handle does not cancel
+/// the timer, as in Go. Made by [`after_func`] (an `Fn`, run at each firing)
+/// or [`after_func_once`] (an `FnOnce`, run at the first).
 ///
 /// ```
 /// use std::sync::atomic::{AtomicBool, Ordering};
@@ -153,8 +188,25 @@ impl AfterFunc {
     /// assert!(!timer.reset(Duration::from_secs(1))); // it had run: not pending
     /// ```
     pub fn reset(&self, duration: Duration) -> bool {
+        let when = self.anchor.get().deadline_after(duration);
+        self.rearm(when)
+    }
+
+    /// [`reset`](Self::reset) to the deadline `deadline` (at once if it has
+    /// passed).
+    ///
+    /// ```
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.after_func(std::time::Duration::from_secs(1), || {});
+    /// assert!(timer.reset_at(runtime.now() + std::time::Duration::from_secs(3)));
+    /// ```
+    pub fn reset_at(&self, deadline: Instant) -> bool {
+        let when = self.anchor.get().nanos_of(deadline);
+        self.rearm(when)
+    }
+
+    fn rearm(&self, when: i64) -> bool {
         let runtime = self.anchor.get();
-        let when = runtime.deadline_after(duration);
         let pending = runtime.set.modify(&self.timer, when, 0, None, 0);
         runtime.armed(when);
         pending
@@ -169,9 +221,27 @@ impl Runtime {
     /// let timer = runtime.new_timer(std::time::Duration::from_secs(1));
     /// assert!(timer.stop());
     /// ```
+    #[must_use]
     pub fn new_timer(&self, duration: Duration) -> Timer {
         let shared = self.shared();
         let core = ChanTimer::new_armed(shared, shared.deadline_after(duration), 0);
+        Timer {
+            receiver: Receiver { core },
+        }
+    }
+
+    /// A channel timer that fires at `deadline` (at once if it has passed).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timer = runtime.new_timer_at(runtime.start() + Duration::from_secs(2));
+    /// assert_eq!(timer.receiver().recv() - runtime.start(), Duration::from_secs(2));
+    /// ```
+    #[must_use]
+    pub fn new_timer_at(&self, deadline: Instant) -> Timer {
+        let shared = self.shared();
+        let core = ChanTimer::new_armed(shared, shared.nanos_of(deadline), 0);
         Timer {
             receiver: Receiver { core },
         }
@@ -184,8 +254,9 @@ impl Runtime {
     /// let runtime = gowheel::Runtime::builder().manual_clock().build();
     /// let receiver = runtime.after(std::time::Duration::from_secs(1));
     /// runtime.advance(std::time::Duration::from_secs(1));
-    /// assert!(receiver.try_recv().is_some());
+    /// assert!(receiver.try_recv().is_ok());
     /// ```
+    #[must_use]
     pub fn after(&self, duration: Duration) -> Receiver {
         self.new_timer(duration).receiver
     }
@@ -202,17 +273,59 @@ impl Runtime {
     where
         F: Fn() + Send + Sync + 'static,
     {
-        let shared = self.shared();
-        let when = shared.deadline_after(duration);
-        let timer = shared.set.start_timer(
+        self.start_after_func(
+            duration,
             callback(move |_seq, _delay| {
                 if let Err(payload) = catch_unwind(AssertUnwindSafe(&function)) {
                     RuntimeShared::report_panic_of_current_check(&*payload);
                 }
             }),
-            when,
-            0,
-        );
+        )
+    }
+
+    /// Runs `function` once, after `duration`: [`after_func`](Self::after_func)
+    /// for an `FnOnce`, such as one that moves a oneshot sender. The
+    /// function runs on the first firing only; see the rule for a stopped
+    /// or reset timer in [`after_func_once`](crate::after_func_once).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    /// let timer = runtime.after_func_once(Duration::from_secs(1), move || sender.send("fired").unwrap());
+    /// runtime.advance(Duration::from_secs(1));
+    /// assert_eq!(receiver.try_recv(), Ok("fired"));
+    /// assert!(!timer.reset(Duration::from_secs(1))); // had run: not pending, as in Go
+    /// runtime.advance(Duration::from_secs(1)); // fires, but the function is gone
+    /// assert!(receiver.try_recv().is_err());
+    /// ```
+    pub fn after_func_once<F>(&self, duration: Duration, function: F) -> AfterFunc
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        // `Mutex` makes the slot `Sync` for any `Send` function; only the
+        // runtime's firing (one at a time) and the set's drop touch it.
+        let function = Mutex::new(Some(function));
+        self.start_after_func(
+            duration,
+            callback(move |_seq, _delay| {
+                let taken = function
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .take();
+                if let Some(function) = taken
+                    && let Err(payload) = catch_unwind(AssertUnwindSafe(function))
+                {
+                    RuntimeShared::report_panic_of_current_check(&*payload);
+                }
+            }),
+        )
+    }
+
+    fn start_after_func(&self, duration: Duration, callback: crate::Callback) -> AfterFunc {
+        let shared = self.shared();
+        let when = shared.deadline_after(duration);
+        let timer = shared.set.start_timer(callback, when, 0);
         shared.armed(when);
         AfterFunc {
             anchor: self.anchor().clone(),
@@ -248,6 +361,7 @@ impl Runtime {
 /// ```
 /// gowheel::after(std::time::Duration::from_millis(1)).recv();
 /// ```
+#[must_use]
 pub fn after(duration: Duration) -> Receiver {
     default_runtime().after(duration)
 }
@@ -270,8 +384,34 @@ where
     default_runtime().after_func(duration, function)
 }
 
+/// Runs `function` once after `duration` on the default runtime's driver
+/// thread: `after_func` for an `FnOnce`, such as one that completes a
+/// oneshot channel.
+///
+/// The rule, since an `FnOnce` cannot run twice: the function runs on the
+/// timer's first firing. [`AfterFunc::stop`] before it cancels it;
+/// [`AfterFunc::reset`] before it postpones it. Once it has run, `stop` and
+/// `reset` still work and answer as Go's do (the timer is not pending), but
+/// a firing after a reset does nothing. Use [`after_func`] for a function
+/// that should run again on each reset, as Go's does.
+///
+/// ```
+/// let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+/// gowheel::after_func_once(std::time::Duration::from_millis(1), move || {
+///     sender.send(()).unwrap(); // the sender is moved in: no Mutex needed
+/// });
+/// receiver.recv().unwrap();
+/// ```
+pub fn after_func_once<F>(duration: Duration, function: F) -> AfterFunc
+where
+    F: FnOnce() + Send + 'static,
+{
+    default_runtime().after_func_once(duration, function)
+}
+
 /// Blocks the calling thread for `duration`, on the default runtime's timers
-/// (Go's `time.Sleep`).
+/// (Go's `time.Sleep`). In async code use [`future::sleep`](crate::future::sleep),
+/// which blocks no thread.
 ///
 /// ```
 /// let start = std::time::Instant::now();

@@ -79,6 +79,7 @@ pub(crate) fn noop_callback() -> Callback {
 /// assert_eq!(stats.zombies, 1); // ...as a zombie awaiting removal
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TimerSetStats {
     /// Timers the set's structure holds, stopped-but-not-yet-removed ones
     /// included.

@@ -157,7 +157,7 @@ pub const EVENTUALLY: std::time::Duration = std::time::Duration::from_secs(10);
 ///     let runtime = gowheel::Runtime::builder().backend(backend).manual_clock().build();
 ///     let timer = runtime.new_timer(std::time::Duration::from_secs(1));
 ///     runtime.advance(std::time::Duration::from_secs(1));
-///     assert!(timer.receiver().try_recv().is_some());
+///     assert!(timer.receiver().try_recv().is_ok());
 /// }
 /// // In a test file, this makes `wheel::arms_and_fires` and
 /// // `heap::arms_and_fires`.

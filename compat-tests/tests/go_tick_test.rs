@@ -85,7 +85,7 @@ fn test_ticker(backend: Backend) {
     }
     runtime.sleep(2 * DELTA);
     assert!(
-        ticker.receiver().try_recv().is_none(),
+        ticker.receiver().try_recv().is_err(),
         "Ticker did not shut down"
     );
 
@@ -101,7 +101,7 @@ fn test_ticker(backend: Backend) {
     assert_eq!(ticks(5), [140, 180, 220, 260, 300].map(|ms| ms * MS));
     ticker.stop();
     runtime.sleep(2 * DELTA);
-    assert!(ticker.receiver().try_recv().is_none());
+    assert!(ticker.receiver().try_recv().is_err());
 }
 
 /// `TestManualTicker` and `TestTickerStopWithDirectInitialization` (Go
@@ -115,12 +115,12 @@ fn test_manual_ticker(backend: Backend) {
     ticker.stop();
     ticker.stop();
     runtime.advance(2 * HOUR);
-    assert!(ticker.receiver().try_recv().is_none());
+    assert!(ticker.receiver().try_recv().is_err());
     ticker.reset(HOUR);
     runtime.advance(HOUR);
     ticker.stop();
     ticker.stop();
-    assert!(ticker.receiver().try_recv().is_none());
+    assert!(ticker.receiver().try_recv().is_err());
 
     let runtime = real_runtime(backend);
     let ticker = runtime.new_ticker(HOUR);
@@ -130,10 +130,10 @@ fn test_manual_ticker(backend: Backend) {
     ticker.reset(MS);
     thread::sleep(20 * MS);
     assert!(
-        ticker.receiver().try_recv().is_none(),
+        ticker.receiver().try_recv().is_err(),
         "ticked without a runtime"
     );
-    assert!(receiver.try_recv().is_none(), "ticked without a runtime");
+    assert!(receiver.try_recv().is_err(), "ticked without a runtime");
     ticker.stop();
 }
 
@@ -253,7 +253,7 @@ fn test_long_adjust_timers(backend: Backend) {
                     Err(mpsc::TryRecvError::Empty) => {}
                 }
                 assert!(
-                    timeout.try_recv().is_none(),
+                    timeout.try_recv().is_err(),
                     "failed to read work, round {round}"
                 );
                 assert!(!done.load(Ordering::SeqCst), "timer expired");
@@ -343,17 +343,13 @@ fn test_timer_gc(backend: Backend) {
     assert!(
         timers
             .iter()
-            .all(|timer| timer.receiver().try_recv().is_some())
+            .all(|timer| timer.receiver().try_recv().is_ok())
     );
-    assert!(
-        receivers
-            .iter()
-            .all(|receiver| receiver.try_recv().is_some())
-    );
+    assert!(receivers.iter().all(|receiver| receiver.try_recv().is_ok()));
     assert!(
         tickers
             .iter()
-            .all(|ticker| ticker.receiver().try_recv().is_some())
+            .all(|ticker| ticker.receiver().try_recv().is_ok())
     );
     assert_eq!(runtime.stats().filed, 100, "the tickers are still armed");
     drop((timers, tickers, receivers));
@@ -489,15 +485,15 @@ fn timer_chan(runtime: &Runtime, tim: &mut dyn ChanTimer) {
     let ns = Duration::from_nanos(1);
     let sleep = |duration| runtime.sleep(duration);
     let no_tick = |step: &str| {
-        assert!(c.try_recv().is_none(), "{kind}, {step}: extra tick");
+        assert!(c.try_recv().is_err(), "{kind}, {step}: extra tick");
     };
     let assert_tick = |step: &str| {
-        if c.try_recv().is_some() {
+        if c.try_recv().is_ok() {
             return;
         }
         for _ in 0..TRIES {
             sleep(SCHED);
-            if c.try_recv().is_some() {
+            if c.try_recv().is_ok() {
                 return;
             }
         }
@@ -659,7 +655,7 @@ fn test_chan_manual_clock(backend: Backend) {
 
     // Timer: stop and reset results in every state.
     let timer = runtime.new_timer(Duration::from_secs(10_000));
-    assert!(timer.receiver().try_recv().is_none());
+    assert!(timer.receiver().try_recv().is_err());
     assert!(timer.stop(), "stop of a pending timer");
     assert!(!timer.stop(), "second stop");
     assert!(
@@ -670,7 +666,7 @@ fn test_chan_manual_clock(backend: Backend) {
     let deadline = elapsed() + MS;
     runtime.advance(10 * MS);
     assert_eq!(at(&runtime, timer.receiver().try_recv().unwrap()), deadline);
-    assert!(timer.receiver().try_recv().is_none(), "one value only");
+    assert!(timer.receiver().try_recv().is_err(), "one value only");
     assert!(!timer.stop(), "stop after the value was received");
     assert!(!timer.reset(MS), "reset after the value was received");
 
@@ -678,11 +674,11 @@ fn test_chan_manual_clock(backend: Backend) {
     runtime.advance(MS);
     assert!(timer.stop(), "stop discarding an unreceived value");
     assert!(
-        timer.receiver().try_recv().is_none(),
+        timer.receiver().try_recv().is_err(),
         "stale value after stop"
     );
     runtime.advance(HOUR);
-    assert!(timer.receiver().try_recv().is_none());
+    assert!(timer.receiver().try_recv().is_err());
 
     // Fired, not received: reset discards it; the next value is the new
     // deadline, never the old one.
@@ -691,7 +687,7 @@ fn test_chan_manual_clock(backend: Backend) {
     assert!(timer.reset(5 * MS), "reset discarding an unreceived value");
     let deadline = elapsed() + 5 * MS;
     assert!(
-        timer.receiver().try_recv().is_none(),
+        timer.receiver().try_recv().is_err(),
         "stale value after reset"
     );
     runtime.advance(20 * MS);
@@ -704,7 +700,7 @@ fn test_chan_manual_clock(backend: Backend) {
     let deadline = elapsed() + 7 * MS;
     runtime.advance(6 * MS);
     assert!(
-        timer.receiver().try_recv().is_none(),
+        timer.receiver().try_recv().is_err(),
         "fired at an old deadline"
     );
     assert_eq!(at(&runtime, timer.receiver().recv()), deadline);
@@ -718,7 +714,7 @@ fn test_chan_manual_clock(backend: Backend) {
         start + 10 * MS
     );
     assert!(
-        ticker.receiver().try_recv().is_none(),
+        ticker.receiver().try_recv().is_err(),
         "ticks were not dropped"
     );
     runtime.advance(5 * MS);
@@ -731,11 +727,11 @@ fn test_chan_manual_clock(backend: Backend) {
     runtime.advance(10 * MS);
     ticker.stop();
     assert!(
-        ticker.receiver().try_recv().is_none(),
+        ticker.receiver().try_recv().is_err(),
         "stale tick after stop"
     );
     runtime.advance(HOUR);
-    assert!(ticker.receiver().try_recv().is_none(), "tick after stop");
+    assert!(ticker.receiver().try_recv().is_err(), "tick after stop");
 
     // Reset restarts the period from now, discarding an unreceived tick.
     ticker.reset(7 * MS);
@@ -744,7 +740,7 @@ fn test_chan_manual_clock(backend: Backend) {
     ticker.reset(3 * MS);
     let base_after_reset = elapsed();
     assert!(
-        ticker.receiver().try_recv().is_none(),
+        ticker.receiver().try_recv().is_err(),
         "stale tick after reset"
     );
     let ticks: Vec<Duration> = (0..3)

@@ -474,7 +474,7 @@ impl World {
                 self.chan_reset(slot, &mut state, micros(rng, 0, 3_000));
             }
             55..80 | 86..95 => {
-                let value = state.timer.receiver().try_recv();
+                let value = state.timer.receiver().try_recv().ok();
                 self.chan_received(slot, &mut state, value);
             }
             80..86 => {
@@ -523,7 +523,7 @@ impl World {
             0..3 => self.ticker_reset(&mut state, micros(rng, 1_000, 15_000)),
             3..4 => self.ticker_stop(&mut state),
             4..75 | 82..98 => {
-                let value = state.ticker.receiver().try_recv();
+                let value = state.ticker.receiver().try_recv().ok();
                 self.ticker_received(slot, &mut state, value);
             }
             75..82 => {
@@ -676,7 +676,7 @@ fn settle(world: &World) -> usize {
         }
         for slot in &world.chans {
             let mut state = lock(&slot.state);
-            let value = state.timer.receiver().try_recv();
+            let value = state.timer.receiver().try_recv().ok();
             world.chan_received(slot, &mut state, value);
             if let Some(arming) = state.ledger.armed() {
                 outstanding.push(format!(
@@ -688,7 +688,7 @@ fn settle(world: &World) -> usize {
         }
         for (slot, before) in world.tickers.iter().zip(&ticks_before) {
             let mut state = lock(&slot.state);
-            let value = state.ticker.receiver().try_recv();
+            let value = state.ticker.receiver().try_recv().ok();
             world.ticker_received(slot, &mut state, value);
             if let (Some(before), Some(running)) = (before, state.ledger.running())
                 && running.ticks <= *before

@@ -188,6 +188,7 @@ impl HeapTimerSet {
     /// let set = gowheel::HeapTimerSet::new(8);
     /// assert_eq!(set.shard_count(), 8);
     /// ```
+    #[must_use]
     pub fn new(shards: usize) -> HeapTimerSet {
         assert!(
             shards > 0,

@@ -112,6 +112,7 @@ impl TimerBackend for Gowheel {
         match self.runtime.backend() {
             gowheel::Backend::Wheel => BackendKind::Wheel,
             gowheel::Backend::Heap => BackendKind::Heap,
+            other => unreachable!("no bench backend for {other}"),
         }
     }
 

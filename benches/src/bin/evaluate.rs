@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use gowheel_benches::measure::{self, quantile};
 use gowheel_benches::probe::Probe;
 use gowheel_benches::report::format_ns;
-use gowheel_benches::workloads::{ServerLoadSize, run_server_load};
+use gowheel_benches::workloads::{ServerLoadSize, run_async_timeouts, run_server_load};
 use gowheel_benches::{BackendKind, Metric, Record, Report, Sizes, Workload, go, pool};
 
 const USAGE: &str = "\
@@ -200,7 +200,7 @@ impl Plan {
     /// order.
     fn timed(&self) -> Vec<Workload> {
         let mut timed = self.listed();
-        timed.retain(|w| *w != Workload::ServerLoad);
+        timed.retain(|w| !matches!(w, Workload::ServerLoad | Workload::AsyncTimeouts));
         timed
     }
 
@@ -279,8 +279,9 @@ impl Evaluation {
             Metric::P50Lateness
             | Metric::MaxLateness
             | Metric::ResetCallP999
-            | Metric::AfterFuncCallP999 => {
-                unreachable!("only ServerLoad reports these, from its own run")
+            | Metric::AfterFuncCallP999
+            | Metric::OpsPerSecond => {
+                unreachable!("only ServerLoad and AsyncTimeouts report these, from their own runs")
             }
             Metric::TimePerStartStop | Metric::TimePerOp | Metric::BytesPerTimer => {
                 let ns =
@@ -342,6 +343,43 @@ impl Evaluation {
                 metric,
                 backend.name(),
                 1,
+                value,
+            ));
+        }
+    }
+
+    /// AsyncTimeouts on `backend` with `threads` tokio workers.
+    fn async_timeouts(&mut self, plan: &Plan, backend: BackendKind, threads: usize) {
+        let size = plan.sizes.async_timeouts;
+        let report = run_async_timeouts(backend, threads, size);
+        let metrics = report.metrics();
+        let shown: Vec<String> = metrics
+            .iter()
+            .map(|&(metric, value)| match metric {
+                Metric::OpsPerSecond => format!("{:.2} M ops/s", value / 1e6),
+                Metric::BytesPerTimer => format!("{value:.0} bytes per pending timer"),
+                _ => format!("{} {}", metric.label(), format_ns(value)),
+            })
+            .collect();
+        self.progress(&format!(
+            "AsyncTimeouts/{backend}/{threads}: {} ({} tasks, {} probe sleeps)",
+            shown.join(", "),
+            size.tasks,
+            report.lateness.len(),
+        ));
+        if report.timed_out > 0 {
+            self.report.notes.push(format!(
+                "AsyncTimeouts on {backend} with {threads} threads: {} of its timeouts fired \
+                 (an op took over a second): the machine was overloaded.",
+                report.timed_out
+            ));
+        }
+        for (metric, value) in metrics {
+            self.report.records.push(Record::of_metric(
+                Workload::AsyncTimeouts,
+                metric,
+                backend.name(),
+                threads,
                 value,
             ));
         }
@@ -515,6 +553,14 @@ fn main() -> ExitCode {
         ));
         for &backend in &plan.backends {
             evaluation.server_load(&plan, backend);
+        }
+    }
+
+    if plan.wanted(Workload::AsyncTimeouts) {
+        for threads in [1, 2] {
+            for &backend in &plan.backends {
+                evaluation.async_timeouts(&plan, backend, threads);
+            }
         }
     }
 

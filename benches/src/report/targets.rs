@@ -164,7 +164,38 @@ impl Report {
             ),
         });
         self.server_load_targets(&mut targets);
+        self.async_timeouts_target(&mut targets);
         targets
+    }
+
+    /// AsyncTimeouts: gowheel's (wheel) timeout futures against
+    /// `tokio::time::timeout` on the same tokio runtime.
+    fn async_timeouts_target(&self, targets: &mut Vec<Target>) {
+        let ops = |backend, threads| {
+            self.metric_value("AsyncTimeouts", Metric::OpsPerSecond, backend, threads)
+        };
+        let ratio = |threads| {
+            ops("wheel", threads)
+                .zip(ops("tokio", threads))
+                .map(|(w, t)| w / t)
+        };
+        let (one, two) = (ratio(1), ratio(2));
+        targets.push(Target {
+            statement: "`AsyncTimeouts` (async tasks wrapping short ops in timeouts): wheel at least tokio's throughput on 1 worker thread and at least 1.5× it on 2",
+            holds: one.zip(two).map(|(one, two)| one >= 1.0 && two >= 1.5),
+            detail: format!(
+                "ops/s wheel vs tokio: 1 thread {} ({}), 2 threads {} ({}); bytes per pending \
+                 timer wheel {}, tokio {}; probe p99 lateness (2 threads) wheel {}, tokio {}",
+                ops("wheel", 1).map_or("not measured".to_owned(), |v| format!("{:.2} M vs {:.2} M", v / 1e6, ops("tokio", 1).unwrap_or(f64::NAN) / 1e6)),
+                times(one),
+                ops("wheel", 2).map_or("not measured".to_owned(), |v| format!("{:.2} M vs {:.2} M", v / 1e6, ops("tokio", 2).unwrap_or(f64::NAN) / 1e6)),
+                times(two),
+                bytes(self.metric_value("AsyncTimeouts", Metric::BytesPerTimer, "wheel", 1)),
+                bytes(self.metric_value("AsyncTimeouts", Metric::BytesPerTimer, "tokio", 1)),
+                ns(self.metric_value("AsyncTimeouts", Metric::P99Lateness, "wheel", 2)),
+                ns(self.metric_value("AsyncTimeouts", Metric::P99Lateness, "tokio", 2)),
+            ),
+        });
     }
 
     /// ServerLoad's targets, set for its full size and judged at the size
@@ -329,6 +360,37 @@ mod tests {
     }
 
     #[test]
+    fn async_timeouts_target_compares_wheel_with_tokio() {
+        use crate::report::Record;
+        use crate::workloads::Workload;
+        let ops = |backend, threads, value| {
+            Record::of_metric(
+                Workload::AsyncTimeouts,
+                Metric::OpsPerSecond,
+                backend,
+                threads,
+                value,
+            )
+        };
+        let mut report = Report {
+            records: vec![
+                ops("wheel", 1, 2e6),
+                ops("tokio", 1, 1e6),
+                ops("wheel", 2, 3e6),
+                ops("tokio", 2, 1e6),
+            ],
+            ..Report::default()
+        };
+        let target = report.targets().pop().unwrap();
+        assert!(target.statement.starts_with("`AsyncTimeouts`"));
+        assert_eq!(target.holds, Some(true));
+        report.records[2].value = 1.2e6; // 1.2x on 2 threads
+        assert_eq!(report.targets().pop().unwrap().holds, Some(false));
+        report.records.clear();
+        assert_eq!(report.targets().pop().unwrap().holds, None);
+    }
+
+    #[test]
     fn server_load_targets_name_their_size() {
         let record = server_load_record;
         let report = Report {
@@ -343,8 +405,7 @@ mod tests {
             ..Report::default()
         };
         let targets = report.targets();
-        let server_load = &targets[7..];
-        assert_eq!(server_load.len(), 3);
+        let server_load = &targets[7..10];
         assert_eq!(server_load[0].holds, Some(true)); // 300 µs, 5 ms
         assert_eq!(server_load[1].holds, Some(true)); // 133×
         assert_eq!(server_load[2].holds, Some(false)); // after_func 60 µs

@@ -95,6 +95,7 @@ impl BackendVisitor for MakeRunner {
             }
             Workload::ServerLoad => server_load::reset_runner(backend, sizes.server_load),
             Workload::Scale(count) => scale::scale(backend, count),
+            Workload::AsyncTimeouts => unreachable!("AsyncTimeouts runs in evaluate only"),
             Workload::Memory(_)
             | Workload::TimerSetMemory(_)
             | Workload::TimerSetStartStop1000

@@ -22,11 +22,13 @@ pub enum Metric {
     AfterFuncCallP999,
     /// Resident bytes per live timer.
     BytesPerTimer,
+    /// Operations per second, all threads together.
+    OpsPerSecond,
 }
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 10] = [
         Metric::TimePerOp,
         Metric::TimePerStartStop,
         Metric::ResetsPerSecond,
@@ -36,6 +38,7 @@ impl Metric {
         Metric::ResetCallP999,
         Metric::AfterFuncCallP999,
         Metric::BytesPerTimer,
+        Metric::OpsPerSecond,
     ];
 
     /// The name in `report.json`.
@@ -54,6 +57,7 @@ impl Metric {
             Metric::ResetCallP999 => "reset_call_p999",
             Metric::AfterFuncCallP999 => "after_func_call_p999",
             Metric::BytesPerTimer => "bytes_per_timer",
+            Metric::OpsPerSecond => "ops_per_second",
         }
     }
 
@@ -81,6 +85,7 @@ impl Metric {
             Metric::ResetCallP999 => "reset call p99.9",
             Metric::AfterFuncCallP999 => "after_func call p99.9",
             Metric::BytesPerTimer => "bytes/timer",
+            Metric::OpsPerSecond => "ops/s",
         }
     }
 
@@ -94,14 +99,14 @@ impl Metric {
             | Metric::MaxLateness
             | Metric::ResetCallP999
             | Metric::AfterFuncCallP999 => "ns",
-            Metric::ResetsPerSecond => "1/s",
+            Metric::ResetsPerSecond | Metric::OpsPerSecond => "1/s",
             Metric::BytesPerTimer => "bytes",
         }
     }
 
     /// Whether a larger value is better (a rate) rather than worse (a cost).
     pub fn higher_is_better(self) -> bool {
-        matches!(self, Metric::ResetsPerSecond)
+        matches!(self, Metric::ResetsPerSecond | Metric::OpsPerSecond)
     }
 }
 

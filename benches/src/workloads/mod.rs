@@ -20,7 +20,9 @@
 //!   `SimultaneousAfterFunc1000`), `latency` (`ParallelTimerLatency`),
 //!   `idle_timeouts` (the server pattern), `server_load` (the server
 //!   pattern under a paced load on the real clock: firing lateness and
-//!   call latency, [`run_server_load`]), `scale` (`Scale`, and the
+//!   call latency, [`run_server_load`]), `async_timeouts` (async tasks
+//!   wrapping short operations in timeouts, gowheel's futures against
+//!   `tokio::time`, [`run_async_timeouts`]), `scale` (`Scale`, and the
 //!   population that `Memory` measures), `timer_set` (the runtime-layer
 //!   rows).
 //! * `team`: the runner every parallel family shares, on a
@@ -34,6 +36,7 @@
 
 mod adjust_timers;
 mod after_func;
+mod async_timeouts;
 mod dispatch;
 mod idle_timeouts;
 mod latency;
@@ -46,6 +49,7 @@ mod team;
 mod timer_set;
 mod workload;
 
+pub use async_timeouts::{AsyncTimeoutsReport, AsyncTimeoutsSize, run_async_timeouts};
 pub use idle_timeouts::IDLE_TIMEOUT;
 pub use metric::Metric;
 pub use scale::idle_duration;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::pool::GO_PREAMBLE_TIMERS;
 
+use super::async_timeouts::AsyncTimeoutsSize;
 use super::workload::count_name;
 
 /// The sizes of a run: Go's (full) or tiny, for a smoke test.
@@ -19,6 +20,8 @@ pub struct Sizes {
     pub idle_timeouts: usize,
     /// ServerLoad's load.
     pub server_load: ServerLoadSize,
+    /// AsyncTimeouts' tasks, duration and memory population.
+    pub async_timeouts: AsyncTimeoutsSize,
 }
 
 impl Sizes {
@@ -27,6 +30,7 @@ impl Sizes {
         preamble: GO_PREAMBLE_TIMERS,
         idle_timeouts: 1_000_000,
         server_load: ServerLoadSize::FULL,
+        async_timeouts: AsyncTimeoutsSize::SHORT,
     };
 
     /// Tiny, to check that everything runs.
@@ -34,6 +38,7 @@ impl Sizes {
         preamble: 64,
         idle_timeouts: 1_000,
         server_load: ServerLoadSize::SMOKE,
+        async_timeouts: AsyncTimeoutsSize::SMOKE,
     };
 }
 

@@ -49,6 +49,12 @@ pub enum Workload {
     /// meanwhile (see [`ServerLoadSize`](super::ServerLoadSize)). Reports
     /// several [`metrics`](Workload::metrics). Criterion times its resets.
     ServerLoad,
+    /// Async tasks on one tokio runtime (1 and 2 workers), each wrapping a
+    /// short operation in a timeout that almost never fires: gowheel's
+    /// `timeout` future against `tokio::time::timeout`. Reports ops/s,
+    /// bytes per pending timer and the p99 lateness of a sleep probe (see
+    /// `async_timeouts.rs`). Run by `evaluate` only.
+    AsyncTimeouts,
     /// Start+stop pairs with this many idle timers armed (1 h to 2 h out).
     Scale(usize),
     /// Resident-memory growth per live timer with this many timers armed,
@@ -118,6 +124,7 @@ impl Workload {
             Workload::ParallelTimerLatency,
             Workload::IdleTimeouts,
             Workload::ServerLoad,
+            Workload::AsyncTimeouts,
         ]);
         all.extend(Workload::SCALE_COUNTS.map(Workload::Scale));
         all.extend(Workload::MEMORY_COUNTS.map(Workload::Memory));
@@ -153,6 +160,7 @@ impl Workload {
             Workload::ParallelTimerLatency => "ParallelTimerLatency".to_owned(),
             Workload::IdleTimeouts => "IdleTimeouts".to_owned(),
             Workload::ServerLoad => "ServerLoad".to_owned(),
+            Workload::AsyncTimeouts => "AsyncTimeouts".to_owned(),
             Workload::Scale(count) => format!("Scale{}", count_name(count)),
             Workload::Memory(count) => format!("Memory{}", count_name(count)),
             Workload::TimerSetStartStop1000 => "TimerSetStartStop1000".to_owned(),
@@ -167,6 +175,7 @@ impl Workload {
         match self {
             Workload::ParallelTimerLatency | Workload::ServerLoad => Metric::P99Lateness,
             Workload::IdleTimeouts => Metric::ResetsPerSecond,
+            Workload::AsyncTimeouts => Metric::OpsPerSecond,
             Workload::Scale(_) => Metric::TimePerStartStop,
             Workload::Memory(_) | Workload::TimerSetMemory(_) => Metric::BytesPerTimer,
             _ => Metric::TimePerOp,
@@ -190,6 +199,11 @@ impl Workload {
                 Metric::ResetCallP999,
                 Metric::AfterFuncCallP999,
                 Metric::ResetsPerSecond,
+            ],
+            Workload::AsyncTimeouts => vec![
+                Metric::OpsPerSecond,
+                Metric::BytesPerTimer,
+                Metric::P99Lateness,
             ],
             _ => vec![self.metric()],
         }
@@ -245,6 +259,7 @@ impl Workload {
         !matches!(
             self,
             Workload::ServerLoad
+                | Workload::AsyncTimeouts
                 | Workload::Scale(_)
                 | Workload::Memory(_)
                 | Workload::TimerSetMemory(_)

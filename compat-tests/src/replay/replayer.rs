@@ -247,7 +247,7 @@ impl Replayer {
                 },
                 _ => return None,
             },
-            TraceOp::Recv { id } => self.received(self.receiver(id)?.try_recv()),
+            TraceOp::Recv { id } => self.received(self.receiver(id)?.try_recv().ok()),
             TraceOp::Advance { duration } => {
                 // Go's time.Sleep: returns at once for D <= 0, running nothing.
                 runtime.sleep(duration_of(duration));

@@ -54,7 +54,7 @@ impl GoTimer for Timer {
     }
 
     fn try_recv(&self) -> Option<Instant> {
-        self.receiver().try_recv()
+        self.receiver().try_recv().ok()
     }
 
     fn recv_timeout(&self, timeout: Duration) -> Option<Instant> {
@@ -139,12 +139,14 @@ pub fn select2(a: &Receiver, b: &Receiver) -> Selected {
         flip = !flip;
         let got = if flip {
             a.try_recv()
+                .ok()
                 .map(Selected::First)
-                .or_else(|| b.try_recv().map(Selected::Second))
+                .or_else(|| b.try_recv().ok().map(Selected::Second))
         } else {
             b.try_recv()
+                .ok()
                 .map(Selected::Second)
-                .or_else(|| a.try_recv().map(Selected::First))
+                .or_else(|| a.try_recv().ok().map(Selected::First))
         };
         if let Some(selected) = got {
             return selected;
