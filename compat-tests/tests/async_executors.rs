@@ -295,6 +295,43 @@ fn stop_and_reset_race_a_pending_future(backend: Backend) {
     }
 }
 
+/// Real threads on a manual clock: one thread moves the clock through a
+/// sleep's deadline (its firing runs on that thread) while another resets
+/// the sleep to a later one. However the two interleave, once `reset` has
+/// returned the sleep completes only at the new deadline: a firing of the
+/// old one that was under way is ignored.
+fn sleep_reset_races_its_firing(backend: Backend) {
+    let runtime = manual_runtime(backend);
+    let waker = Waker::noop();
+    let mut context = Context::from_waker(waker);
+    let mut sleep = runtime.sleep_async(HOUR);
+    for round in 0..2_000u32 {
+        let first = runtime.now() + Duration::from_secs(1);
+        let second = first + Duration::from_secs(1);
+        sleep.reset(first);
+        let start = Arc::new(Barrier::new(2));
+        let mover = {
+            let (runtime, start) = (runtime.clone(), start.clone());
+            thread::spawn(move || {
+                start.wait();
+                runtime.advance(Duration::from_secs(1)); // reaches `first`
+            })
+        };
+        start.wait();
+        sleep.reset(second);
+        mover.join().unwrap();
+        assert!(
+            Future::poll(std::pin::Pin::new(&mut sleep), &mut context).is_pending(),
+            "round {round}: completed on the deadline it was reset from"
+        );
+        runtime.advance(Duration::from_secs(1)); // reaches `second`
+        assert!(
+            Future::poll(std::pin::Pin::new(&mut sleep), &mut context).is_ready(),
+            "round {round}: not completed at its new deadline"
+        );
+    }
+}
+
 /// Real clock: the same race with the driver thread firing the first
 /// deadline, on a tokio multi-thread runtime.
 fn reset_races_a_pending_future_on_the_real_clock(backend: Backend) {
@@ -466,6 +503,7 @@ on_both_backends!(
     cancelled_recv_loses_nothing,
     cancelled_recv_races_fire,
     stop_and_reset_race_a_pending_future,
+    sleep_reset_races_its_firing,
     reset_races_a_pending_future_on_the_real_clock,
     many_concurrent_sleeps_complete,
     ticker_stream_skips_missed_ticks,

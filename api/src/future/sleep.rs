@@ -1,23 +1,47 @@
 //! [`Sleep`]: a future that completes at a deadline, and can be moved.
 //!
-//! A `Sleep` owns a one-shot channel timer (the core of
-//! [`Timer`](crate::Timer)) and completes when it takes that timer's value;
-//! [`Sleep::reset`] re-arms the timer, which empties its channel under the
-//! channel lock, so a sleep reset after its old deadline passed (but before
-//! it was polled) waits for the new deadline rather than completing on the
-//! stale firing. `done` is set by the poll that took the value and cleared
-//! by `reset`, so a completed sleep keeps returning `Ready` until reset.
+//! A `Sleep` owns a function timer of its runtime whose callback records
+//! which arming fired and wakes the waker the last poll left: no channel,
+//! no value to hold, one node in the set and one small shared cell.
+//!
+//! Each arming has a number, passed to the set as the timer's `seq` and
+//! handed back to the callback when it fires (Go's `seq` for channel
+//! timers). The callback stores the number it fired for, plus one, and
+//! the sleep completes only when the stored number is that of its current
+//! arming. So a firing of an old deadline that races with [`Sleep::reset`]
+//! (its callback already running when `reset` re-arms) stores an old
+//! number and is ignored: after `reset` returns, the sleep waits for the
+//! new deadline, as [`Timer::reset`](crate::Timer::reset) leaves no stale
+//! value.
+//!
+//! Waking: a poll registers its waker and then looks at the stored number
+//! again; the callback stores the number and then wakes. `AtomicWaker`
+//! orders the two sides, so either the poll sees the number, or the wake
+//! finds the waker registered. A dropped `Sleep` stops its timer; a
+//! callback already running only wakes a waker nobody waits on.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::channel::ChanTimer;
-use crate::runtime::{Runtime, RuntimeShared, default_runtime};
-use crate::waiters::WaiterKey;
+use atomic_waker::AtomicWaker;
+
+use crate::backend::AnyTimer;
+use crate::runtime::{Runtime, RuntimeAnchor, RuntimeShared, default_runtime};
+use crate::timer_set::{Callback, callback};
+
+/// What a sleep's callback shares with the sleep.
+#[derive(Default)]
+struct Fired {
+    /// The number of the last arming that fired, plus one; 0 if none has.
+    arming: AtomicU64,
+    /// The waker of the last poll that found the sleep pending.
+    waker: AtomicWaker,
+}
 
 /// A future that completes when its deadline passes on its runtime's clock
 /// (tokio's `Sleep`, on gowheel's timers). Made by [`sleep`],
@@ -35,11 +59,20 @@ use crate::waiters::WaiterKey;
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    core: Arc<ChanTimer>,
+    runtime: Arc<RuntimeShared>,
+    /// Keeps the runtime's driver running while the sleep waits.
+    _anchor: Arc<RuntimeAnchor>,
+    timer: AnyTimer,
+    /// The timer's callback, passed again with each arming's number (the
+    /// set takes a new `seq` only with a callback).
+    on_fire: Callback,
+    fired: Arc<Fired>,
+    /// The number of the current arming (the timer's `seq`).
+    arming: u64,
     deadline: Instant,
-    /// Set by the poll that took the timer's value; cleared by `reset`.
+    /// Set by the poll that saw the current arming fire; cleared by
+    /// `reset`.
     done: bool,
-    waiter: WaiterKey,
 }
 
 impl fmt::Debug for Sleep {
@@ -52,13 +85,34 @@ impl fmt::Debug for Sleep {
 }
 
 impl Sleep {
-    fn new(runtime: &Arc<RuntimeShared>, when: i64, deadline: Instant) -> Sleep {
+    fn new(runtime: &Runtime, when: i64, deadline: Instant) -> Sleep {
+        let shared = runtime.shared();
+        let fired = Arc::new(Fired::default());
+        let shared_fired = fired.clone();
+        let on_fire = callback(move |seq, _delay| {
+            // Release: pairs with the Acquire load in `poll`; the waker's
+            // own synchronization orders the wake after it.
+            shared_fired.arming.store(seq + 1, Ordering::Release);
+            shared_fired.waker.wake();
+        });
+        let timer = shared.set.start_timer(on_fire.clone(), when, 0);
+        shared.armed(when);
         Sleep {
-            core: ChanTimer::new_armed(runtime, when, 0),
+            runtime: shared.clone(),
+            _anchor: runtime.anchor().clone(),
+            timer,
+            on_fire,
+            fired,
+            arming: 0,
             deadline,
             done: false,
-            waiter: WaiterKey::default(),
         }
+    }
+
+    /// Whether the current arming has fired.
+    fn current_arming_fired(&self) -> bool {
+        // Acquire: pairs with the Release store of the callback.
+        self.fired.arming.load(Ordering::Acquire) == self.arming + 1
     }
 
     /// The instant this sleep completes at.
@@ -84,7 +138,9 @@ impl Sleep {
     /// assert!(sleep.is_elapsed());
     /// ```
     pub fn is_elapsed(&self) -> bool {
-        self.done || self.core.runtime.now_nanos() >= self.core.runtime.nanos_of(self.deadline)
+        self.done
+            || self.current_arming_fired()
+            || self.runtime.now_nanos() >= self.runtime.nanos_of(self.deadline)
     }
 
     /// Moves the deadline to `deadline` (earlier or later), whether or not
@@ -103,7 +159,16 @@ impl Sleep {
     /// assert_eq!(sleep.deadline() - runtime.start(), Duration::from_secs(6));
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
-        self.core.rearm(self.core.runtime.nanos_of(deadline), 0);
+        let when = self.runtime.nanos_of(deadline);
+        self.arming += 1;
+        self.runtime.set.modify(
+            &self.timer,
+            when,
+            0,
+            Some(self.on_fire.clone()),
+            self.arming,
+        );
+        self.runtime.armed(when);
         self.deadline = deadline;
         self.done = false;
     }
@@ -117,15 +182,23 @@ impl Future for Sleep {
         if this.done {
             return Poll::Ready(());
         }
-        this.core.poll_take(&mut this.waiter, cx).map(|_| {
-            this.done = true;
-        })
+        if !this.current_arming_fired() {
+            this.fired.waker.register(cx.waker());
+            // Looked at again after registering: a firing between the
+            // first look and the registration wakes nobody.
+            if !this.current_arming_fired() {
+                return Poll::Pending;
+            }
+        }
+        this.done = true;
+        Poll::Ready(())
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        self.core.cancel_wait(&self.waiter);
+        // Dropping a handle does not cancel its timer, so stop it first.
+        self.runtime.set.stop(&self.timer);
     }
 }
 
@@ -143,7 +216,7 @@ impl Runtime {
     pub fn sleep_async(&self, duration: Duration) -> Sleep {
         let shared = self.shared();
         let when = shared.deadline_after(duration);
-        Sleep::new(shared, when, shared.instant_of(when))
+        Sleep::new(self, when, shared.instant_of(when))
     }
 
     /// A future that completes at `deadline` (tokio's `sleep_until`); at
@@ -157,8 +230,8 @@ impl Runtime {
     /// assert!(runtime.now() >= deadline);
     /// ```
     pub fn sleep_until(&self, deadline: Instant) -> Sleep {
-        let shared = self.shared();
-        Sleep::new(shared, shared.nanos_of(deadline), deadline)
+        let when = self.shared().nanos_of(deadline);
+        Sleep::new(self, when, deadline)
     }
 }
 
