@@ -61,6 +61,8 @@ pub(crate) struct ChanTimer {
     /// This timer's delivery callback, passed again with each new `seq`.
     deliver: Callback,
     state: Mutex<ChanState>,
+    /// The timer's ID in the runtime's recording (0 when not recording).
+    pub(crate) trace_id: u64,
     /// Bumped under the lock whenever a value arrives (or a receiver's
     /// timeout expires); blocked receivers wait for it to change.
     signal: AtomicU32,
@@ -69,10 +71,13 @@ pub(crate) struct ChanTimer {
 impl ChanTimer {
     /// A channel timer armed at `when`, re-arming every `period` if
     /// `period > 0`.
+    /// `trace_id` is the ID the runtime's recording gave the timer when it
+    /// noted its making (see `observe`), 0 when not recording.
     pub(crate) fn new_armed(
         runtime: &Arc<RuntimeShared>,
         when: i64,
         period: i64,
+        trace_id: u64,
     ) -> Arc<ChanTimer> {
         let core = Arc::new_cyclic(|weak: &Weak<ChanTimer>| {
             let weak = weak.clone();
@@ -91,6 +96,7 @@ impl ChanTimer {
                     in_flight: false,
                     period,
                 }),
+                trace_id,
                 signal: AtomicU32::new(0),
             }
         });
@@ -118,6 +124,7 @@ impl ChanTimer {
         if state.period == 0 {
             state.in_flight = false;
         }
+        self.runtime.note_sent(self.trace_id, when);
         if state.value.is_none() {
             state.value = Some(when);
             self.publish_signal();
@@ -178,6 +185,7 @@ impl ChanTimer {
     /// Takes the value if there is one.
     pub(crate) fn try_take(&self) -> Option<Instant> {
         let value = self.lock().value.take();
+        self.runtime.note_recv(self.trace_id, value);
         value.map(|when| self.runtime.instant_of(when))
     }
 
@@ -186,7 +194,11 @@ impl ChanTimer {
     fn take_or_signal(&self) -> Result<Instant, u32> {
         let mut state = self.lock();
         match state.value.take() {
-            Some(when) => Ok(self.runtime.instant_of(when)),
+            Some(when) => {
+                drop(state);
+                self.runtime.note_recv(self.trace_id, Some(when));
+                Ok(self.runtime.instant_of(when))
+            }
             // Relaxed: read under the lock that every bump holds.
             None => Err(self.signal.load(Ordering::Relaxed)),
         }

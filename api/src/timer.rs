@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::backend::AnyTimer;
 use crate::channel::{ChanTimer, Receiver};
+use crate::observe::Made;
 use crate::runtime::{Runtime, RuntimeAnchor, RuntimeShared, default_runtime};
 use crate::timer_set::callback;
 
@@ -76,7 +77,10 @@ impl Timer {
     /// assert!(!timer.stop());
     /// ```
     pub fn stop(&self) -> bool {
-        self.receiver.core.stop()
+        let core = &self.receiver.core;
+        let pending = core.stop();
+        core.runtime.note_stop(core.trace_id, pending);
+        pending
     }
 
     /// Re-arms the timer to fire after `duration` (Go's `Timer.Reset`).
@@ -93,7 +97,9 @@ impl Timer {
     /// ```
     pub fn reset(&self, duration: Duration) -> bool {
         let core = &self.receiver.core;
-        core.rearm(core.runtime.deadline_after(duration), 0)
+        let pending = core.rearm(core.runtime.deadline_after(duration), 0);
+        core.runtime.note_reset(core.trace_id, duration, pending);
+        pending
     }
 }
 
@@ -119,6 +125,8 @@ impl Timer {
 pub struct AfterFunc {
     anchor: Arc<RuntimeAnchor>,
     timer: AnyTimer,
+    /// The timer's ID in the runtime's recording (0 when not recording).
+    trace_id: u64,
 }
 
 impl fmt::Debug for AfterFunc {
@@ -139,7 +147,10 @@ impl AfterFunc {
     /// runtime.advance(Duration::from_secs(2));
     /// ```
     pub fn stop(&self) -> bool {
-        self.anchor.get().set.stop(&self.timer)
+        let runtime = self.anchor.get();
+        let pending = runtime.set.stop(&self.timer);
+        runtime.note_stop(self.trace_id, pending);
+        pending
     }
 
     /// Re-arms the timer to run its function after `duration` (Go's
@@ -157,6 +168,7 @@ impl AfterFunc {
         let when = runtime.deadline_after(duration);
         let pending = runtime.set.modify(&self.timer, when, 0, None, 0);
         runtime.armed(when);
+        runtime.note_reset(self.trace_id, duration, pending);
         pending
     }
 }
@@ -171,7 +183,8 @@ impl Runtime {
     /// ```
     pub fn new_timer(&self, duration: Duration) -> Timer {
         let shared = self.shared();
-        let core = ChanTimer::new_armed(shared, shared.deadline_after(duration), 0);
+        let trace_id = shared.note_made(Made::Chan, duration);
+        let core = ChanTimer::new_armed(shared, shared.deadline_after(duration), 0, trace_id);
         Timer {
             receiver: Receiver { core },
         }
@@ -203,12 +216,19 @@ impl Runtime {
         F: Fn() + Send + Sync + 'static,
     {
         let shared = self.shared();
+        let trace_id = shared.note_made(Made::Func, duration);
         let when = shared.deadline_after(duration);
         let timer = shared.set.start_timer(
-            callback(move |_seq, _delay| {
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(&function)) {
-                    RuntimeShared::report_panic_of_current_check(&*payload);
-                }
+            callback(move |_seq, delay| {
+                let run = || {
+                    if let Err(payload) = catch_unwind(AssertUnwindSafe(&function)) {
+                        RuntimeShared::report_panic_of_current_check(&*payload);
+                    }
+                };
+                RuntimeShared::with_current_check(|runtime| match runtime {
+                    Some(runtime) => runtime.run_noted(trace_id, delay, run),
+                    None => run(),
+                });
             }),
             when,
             0,
@@ -217,6 +237,7 @@ impl Runtime {
         AfterFunc {
             anchor: self.anchor().clone(),
             timer,
+            trace_id,
         }
     }
 
