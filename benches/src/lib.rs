@@ -40,6 +40,7 @@ pub mod probe;
 pub mod report;
 pub mod resident;
 pub mod runner;
+pub mod trace_replay;
 pub mod workloads;
 
 pub use backend::{BackendKind, Gowheel, SetQueue, TimerBackend, TimerQueue, Tokio, TokioQueue};
