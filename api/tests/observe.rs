@@ -147,6 +147,9 @@ fn metrics_count_what_the_runtime_served() {
         assert_eq!(metrics.live, 0, "{backend}");
         assert_eq!(metrics.node_bytes.is_some(), backend == Backend::Wheel);
         let text = metrics.to_string();
-        assert!(text.contains("3 created, 4 fired, 2 stopped, 1 reset"), "{text}");
+        assert!(
+            text.contains("3 created, 4 fired, 2 stopped, 1 reset"),
+            "{text}"
+        );
     }
 }
