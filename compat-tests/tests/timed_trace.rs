@@ -209,3 +209,15 @@ fn a_trace_recorded_by_gowheel_parses() {
     assert!(receives >= 3 * 20);
     assert_eq!(trace.steps().len() - receives, 3 * (2 + 20 * 4));
 }
+
+#[test]
+fn the_bundled_recordings_parse() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/recorded");
+    let files = trace_files(&[dir]).unwrap();
+    assert_eq!(files.len(), 2);
+    for file in files {
+        let trace = Trace::load(&file).unwrap();
+        assert!(trace.is_timed(), "{}", file.display());
+        assert!(trace.steps().len() > 1000, "{}", file.display());
+    }
+}

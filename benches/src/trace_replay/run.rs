@@ -271,7 +271,10 @@ fn issue<T: ReplayTarget>(shared: &Arc<Shared<T>>, op: TraceOp) -> Option<Durati
     Some(started.elapsed())
 }
 
-/// Waits until `due`: sleeps while far, yields while near.
+/// Waits until `due`: sleeps unless it is very near, then yields. A replay
+/// thread never spins for long, so that on a machine with few cores the
+/// replay threads leave the backend's own threads the CPU; the price, a
+/// sleep's overshoot, shows in the schedule lag.
 fn wait_until(due: Instant) {
     loop {
         let now = Instant::now();
@@ -279,8 +282,8 @@ fn wait_until(due: Instant) {
             return;
         }
         let left = due - now;
-        if left > Duration::from_micros(300) {
-            thread::sleep(left - Duration::from_micros(200));
+        if left > Duration::from_micros(20) {
+            thread::sleep(left);
         } else {
             thread::yield_now();
         }
