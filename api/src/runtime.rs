@@ -340,6 +340,10 @@ impl fmt::Debug for Runtime {
     }
 }
 
+/// A recording's output given to a builder, taken by the first runtime it
+/// builds (a builder is `Clone`, an output is not).
+type PendingOutput = Arc<Mutex<Option<Box<dyn io::Write + Send>>>>;
+
 /// Builds a [`Runtime`]: backend, parts, clock, panic hook.
 ///
 /// ```
@@ -355,7 +359,7 @@ pub struct RuntimeBuilder {
     manual: bool,
     panic_hook: PanicHook,
     /// Where `record` sends the trace; taken by the first build.
-    record: Option<Arc<Mutex<Option<Box<dyn io::Write + Send>>>>>,
+    record: Option<PendingOutput>,
     metrics: bool,
 }
 

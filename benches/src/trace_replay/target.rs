@@ -185,7 +185,9 @@ pub struct TokioChan {
 impl TokioChan {
     /// Whether stopping now would stop a pending timer or discard a value.
     fn pending(&self) -> bool {
-        !self.stopped && !(self.sleep.is_elapsed() && self.taken)
+        // Stopped: nothing to stop. Elapsed and taken: fired and received.
+        let done = self.stopped || (self.sleep.is_elapsed() && self.taken);
+        !done
     }
 }
 
