@@ -487,7 +487,7 @@ impl Line {
     /// assert_eq!(stamp, Some(Stamp { at: 1500, thread: 2 }));
     /// assert_eq!(line, Line::TraceOp { op: TraceOp::Stop { id: 4 }, answer: Answer::Bool(false) });
     /// assert_eq!(Line::parse_stamped("stop 4").unwrap().unwrap().0, None);
-    /// assert!(Line::parse_stamped("@15 stop 4").unwrap_err().contains("`tN`"));
+    /// assert!(Line::parse_stamped("@15 stop 4").unwrap_err().contains("malformed thread `stop`"));
     /// ```
     pub fn parse_stamped(text: &str) -> Result<Option<(Option<Stamp>, Line)>, String> {
         let text = text.trim();
