@@ -134,6 +134,15 @@ impl Schedule {
     }
 
     /// The operations of replay thread `thread`, in order.
+    ///
+    /// ```
+    /// use gowheel_benches::trace_replay::Schedule;
+    /// use gowheel_compat_tests::replay::Trace;
+    /// let trace = Trace::parse("t", "@0 t0 chan 0 9\n@1 t1 recv 0\n@2 t0 stop 0\n").unwrap();
+    /// let schedule = Schedule::from_trace(&trace, 0);
+    /// assert_eq!(schedule.of_thread(0).len(), 2);
+    /// assert_eq!(schedule.span(), 2);
+    /// ```
     pub fn of_thread(&self, thread: usize) -> Vec<Scheduled> {
         self.ops
             .iter()

@@ -72,6 +72,14 @@ pub struct GowheelTarget {
 
 impl GowheelTarget {
     /// A runtime of `backend` with its driver thread and metrics on.
+    ///
+    /// ```
+    /// use gowheel_benches::trace_replay::{GowheelTarget, ReplayTarget};
+    /// let target = GowheelTarget::new(gowheel::Backend::Heap);
+    /// let mut timer = target.chan(std::time::Duration::from_secs(1));
+    /// assert!(target.chan_stop(&mut timer));
+    /// assert_eq!(target.metrics().unwrap().stopped, 1);
+    /// ```
     pub fn new(backend: gowheel::Backend) -> GowheelTarget {
         GowheelTarget {
             runtime: gowheel::Runtime::builder()
@@ -154,6 +162,15 @@ pub struct TokioTarget {
 
 impl TokioTarget {
     /// A multi-thread tokio runtime with its time driver.
+    ///
+    /// ```
+    /// use gowheel_benches::trace_replay::{ReplayTarget, TokioTarget};
+    /// let target = TokioTarget::new();
+    /// let _context = target.enter();
+    /// let mut timer = target.chan(std::time::Duration::from_secs(1));
+    /// assert!(!target.chan_recv(&mut timer));
+    /// assert!(target.chan_stop(&mut timer));
+    /// ```
     pub fn new() -> TokioTarget {
         TokioTarget {
             tokio: Tokio::new(),

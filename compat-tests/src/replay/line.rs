@@ -518,6 +518,12 @@ impl Line {
 }
 
 /// When and on which thread a timed trace's line happened: its `@T tN`.
+///
+/// ```
+/// use gowheel_compat_tests::replay::{Line, Stamp};
+/// let (stamp, _) = Line::parse_stamped("@7 t1 tstop 0").unwrap().unwrap();
+/// assert_eq!(stamp, Some(Stamp { at: 7, thread: 1 }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Stamp {
     /// Nanoseconds since the recording started.
