@@ -40,8 +40,25 @@
 //!
 //! Each worker picks connections with a generator seeded by its index, so
 //! the sequence of packets a worker sends is the same from run to run.
+//!
+//! # Recording
+//!
+//! `--record FILE` runs the same server on the time-package layer instead:
+//! a [`gowheel::Runtime`] of the chosen backend built with
+//! `RuntimeBuilder::record` and `metrics`, each connection an `after_func`
+//! timer that workers `reset`, every operation and firing written to FILE
+//! as a timed trace for `evaluate --trace`. Packets are paced at `--rate`
+//! per second over all workers (20 000 by default when recording, so that
+//! ten seconds make a trace of a few hundred thousand lines); the runtime's
+//! metrics are printed at the end.
+//!
+//! ```text
+//! cargo run --release -p gowheel --example idle_timeouts -- --record idle.trace --seconds 10 --connections 10000
+//! cargo run --release -p gowheel-benches --bin evaluate -- --trace idle.trace
+//! ```
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,6 +93,9 @@ fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
+    if let Some(path) = &config.record {
+        return record(&config, path);
+    }
     let report = match config.backend.as_str() {
         "wheel" => simulate(TimingWheel::default(), &config),
         "heap" => simulate(HeapTimerSet::default(), &config),
@@ -87,13 +107,18 @@ fn main() -> ExitCode {
 
 const USAGE: &str = "\
 usage: idle_timeouts [--backend wheel|heap] [--seconds N] [--workers N]
-                     [--connections N] [--idle-ms N]
+                     [--connections N] [--idle-ms N] [--record FILE] [--rate N]
 
   --backend NAME     the timer set to run on (wheel or heap; default wheel)
   --seconds N        how long to run (2; fractions allowed)
   --workers N        threads receiving packets (CPU count - 1, at least 1)
   --connections N    connections, one idle timeout each (100000)
   --idle-ms N        the idle timeout (50)
+  --record FILE      run on the time-package layer (a Runtime, after_func
+                     timers) and record every operation to FILE as a timed
+                     trace for `evaluate --trace`
+  --rate N           packets per second over all workers (default: as fast
+                     as they go; 20000 with --record)
   --help, -h         this text
 
 A value follows its option or an `=` (`--seconds 0.5` or `--seconds=0.5`).";
@@ -106,6 +131,8 @@ struct Config {
     workers: usize,
     connections: usize,
     idle_nanos: i64,
+    record: Option<PathBuf>,
+    rate: Option<f64>,
 }
 
 impl Config {
@@ -122,6 +149,8 @@ impl Config {
             workers: cpus.saturating_sub(1).max(1),
             connections: 100_000,
             idle_nanos: 50_000_000,
+            record: None,
+            rate: None,
         };
         let mut parser = lexopt::Parser::from_args(args);
         while let Some(arg) = parser.next()? {
@@ -148,6 +177,8 @@ impl Config {
                 Long("connections") => {
                     config.connections = positive(&mut parser, "--connections")?;
                 }
+                Long("record") => config.record = Some(parser.value()?.into()),
+                Long("rate") => config.rate = Some(positive(&mut parser, "--rate")?),
                 Long("idle-ms") => {
                     let millis: i64 = positive(&mut parser, "--idle-ms")?;
                     config.idle_nanos = millis
@@ -433,6 +464,108 @@ impl Report {
         }
         println!("  set at the end    {}", self.stats);
         println!("  set.verify()      ok");
+    }
+}
+
+/// `--record FILE`: the server on a recording runtime (see the module
+/// doc), then its metrics.
+fn record(config: &Config, path: &std::path::Path) -> ExitCode {
+    let file = match std::fs::File::create(path) {
+        Ok(file) => file,
+        Err(error) => {
+            eprintln!("idle_timeouts: cannot create {}: {error}", path.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let backend = match config.backend.as_str() {
+        "heap" => gowheel::Backend::Heap,
+        _ => gowheel::Backend::Wheel,
+    };
+    let runtime = gowheel::Runtime::builder()
+        .backend(backend)
+        .record(file)
+        .metrics()
+        .build();
+    let idle = Duration::from_nanos(config.idle_nanos as u64);
+    let run_for = Duration::from_secs_f64(config.seconds);
+    let per_worker = config.rate.unwrap_or(20_000.0) / config.workers as f64;
+    let start_line = Barrier::new(config.workers);
+    let started = Instant::now();
+    let tallies: Vec<WorkerTally> = thread::scope(|scope| {
+        let workers: Vec<_> = (0..config.workers)
+            .map(|worker| {
+                let (runtime, start_line) = (&runtime, &start_line);
+                scope.spawn(move || {
+                    // Each worker opens its share of the connections, then
+                    // receives packets on random ones of them.
+                    let mine: Vec<gowheel::AfterFunc> = (worker..config.connections)
+                        .step_by(config.workers)
+                        .map(|_| runtime.after_func(idle, || {}))
+                        .collect();
+                    start_line.wait();
+                    let mut rng = fastrand::Rng::with_seed(worker as u64 + 1);
+                    let mut tally = WorkerTally::default();
+                    let begin = Instant::now();
+                    let count = mine.len() as u64;
+                    while begin.elapsed() < run_for && count > 0 {
+                        let index = rng.u64(..count);
+                        let global = index * config.workers as u64 + worker as u64;
+                        let now = begin.elapsed().as_nanos() as i64;
+                        if is_quiet(global, config.connections as u64, now) {
+                            continue;
+                        }
+                        tally.resets += 1;
+                        if !mine[index as usize].reset(idle) {
+                            tally.reopened += 1;
+                        }
+                        // Pace: packet n of this worker is due at n / rate.
+                        let due = Duration::from_secs_f64(tally.resets as f64 / per_worker);
+                        if let Some(ahead) = due.checked_sub(begin.elapsed()) {
+                            thread::sleep(ahead);
+                        }
+                    }
+                    tally
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("a worker panicked"))
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let resets: u64 = tallies.iter().map(|tally| tally.resets).sum();
+    let reopened: u64 = tallies.iter().map(|tally| tally.reopened).sum();
+    println!(
+        "idle_timeouts recorded on the {} backend: {} connections, idle timeout {}, {} \
+         worker thread{}, {:.2} s",
+        config.backend,
+        group(config.connections as u64),
+        nanos(config.idle_nanos),
+        config.workers,
+        if config.workers == 1 { "" } else { "s" },
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "  packets (resets) {}, of which reopening {}",
+        group(resets),
+        group(reopened)
+    );
+    if let Some(metrics) = runtime.metrics() {
+        println!("  runtime metrics:");
+        for line in metrics.to_string().lines() {
+            println!("    {line}");
+        }
+    }
+    match runtime.flush_record() {
+        Ok(()) => {
+            println!("  trace written to {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("idle_timeouts: writing {} failed: {error}", path.display());
+            ExitCode::FAILURE
+        }
     }
 }
 

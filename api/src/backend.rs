@@ -203,6 +203,14 @@ impl AnySet {
         }
     }
 
+    /// Bytes of node storage, for the wheel; `None` for the heap.
+    pub(crate) fn node_bytes(&self) -> Option<usize> {
+        match self {
+            AnySet::Wheel(set) => Some(set.stats().node_bytes),
+            AnySet::Heap(_) => None,
+        }
+    }
+
     pub(crate) fn clear(&self) {
         match self {
             AnySet::Wheel(set) => set.clear(),

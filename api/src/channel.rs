@@ -100,6 +100,8 @@ pub(crate) struct ChanTimer {
     /// This timer's delivery callback, passed again with each new `seq`.
     deliver: Callback,
     state: Mutex<ChanState>,
+    /// The timer's ID in the runtime's recording (0 when not recording).
+    pub(crate) trace_id: u64,
     /// Bumped under the lock whenever a value arrives (or a receiver's
     /// timeout expires); blocked receivers wait for it to change.
     signal: AtomicU32,
@@ -108,10 +110,13 @@ pub(crate) struct ChanTimer {
 impl ChanTimer {
     /// A channel timer armed at `when`, re-arming every `period` if
     /// `period > 0`.
+    /// `trace_id` is the ID the runtime's recording gave the timer when it
+    /// noted its making (see `observe`), 0 when not recording.
     pub(crate) fn new_armed(
         runtime: &Arc<RuntimeShared>,
         when: i64,
         period: i64,
+        trace_id: u64,
     ) -> Arc<ChanTimer> {
         let core = Arc::new_cyclic(|weak: &Weak<ChanTimer>| {
             let weak = weak.clone();
@@ -132,6 +137,7 @@ impl ChanTimer {
                     in_flight: false,
                     period,
                 }),
+                trace_id,
                 signal: AtomicU32::new(0),
             }
         });
@@ -159,6 +165,7 @@ impl ChanTimer {
         if state.period == 0 {
             state.in_flight = false;
         }
+        self.runtime.note_sent(self.trace_id, when);
         // A full channel drops the value, as Go's non-blocking send does.
         if self.store(&mut state, when) {
             self.publish_signal();
@@ -284,10 +291,23 @@ impl ChanTimer {
         pending
     }
 
+    /// Records a receive that got `value` (or nothing), if the runtime
+    /// records.
+    #[inline]
+    fn note_recv(&self, value: Option<Instant>) {
+        if self.runtime.recorder.is_some() {
+            let value = value.map(|at| self.runtime.nanos_of(at));
+            self.runtime.note_recv(self.trace_id, value);
+        }
+    }
+
     /// Takes the value if there is one.
     pub(crate) fn try_take(&self) -> Option<Instant> {
         let mut state = self.lock();
-        self.take(&mut state)
+        let value = self.take(&mut state);
+        drop(state);
+        self.note_recv(value);
+        value
     }
 
     /// Takes the value, or reads `signal` under the lock so that a later
@@ -295,7 +315,11 @@ impl ChanTimer {
     fn take_or_signal(&self) -> Result<Instant, u32> {
         let mut state = self.lock();
         match self.take(&mut state) {
-            Some(value) => Ok(value),
+            Some(value) => {
+                drop(state);
+                self.note_recv(Some(value));
+                Ok(value)
+            }
             // Relaxed: read under the lock that every bump holds.
             None => Err(self.signal.load(Ordering::Relaxed)),
         }

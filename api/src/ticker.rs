@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::channel::{ChanTimer, Receiver};
 use crate::future::TickStream;
+use crate::observe::Made;
 use crate::runtime::{Runtime, RuntimeShared, default_runtime};
 
 /// A zero period was given to a ticker, which Go refuses too.
@@ -116,7 +117,9 @@ impl Ticker {
     /// assert!(ticker.receiver().try_recv().is_err());
     /// ```
     pub fn stop(&self) {
-        self.receiver.core.stop();
+        let core = &self.receiver.core;
+        core.stop();
+        core.runtime.note_ticker_stop(core.trace_id);
     }
 
     /// Restarts the ticker with period `period`, its next tick `period` from
@@ -149,14 +152,16 @@ impl Ticker {
     /// assert!(ticker.try_reset(std::time::Duration::ZERO).is_err());
     /// ```
     pub fn try_reset(&self, period: Duration) -> Result<(), NonPositiveInterval> {
+        let core = &self.receiver.core;
         if period.is_zero() {
+            core.runtime.note_ticker_reset(core.trace_id, period, true);
             return Err(NonPositiveInterval);
         }
-        let core = &self.receiver.core;
         core.rearm(
             core.runtime.deadline_after(period),
             RuntimeShared::period_of(period),
         );
+        core.runtime.note_ticker_reset(core.trace_id, period, false);
         Ok(())
     }
 }
@@ -192,10 +197,12 @@ impl Runtime {
             return Err(NonPositiveInterval);
         }
         let shared = self.shared();
+        let trace_id = shared.note_made(Made::Tick, period);
         let core = ChanTimer::new_armed(
             shared,
             shared.deadline_after(period),
             RuntimeShared::period_of(period),
+            trace_id,
         );
         Ok(Ticker {
             receiver: Receiver { core },

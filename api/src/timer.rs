@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use crate::backend::AnyTimer;
 use crate::channel::{ChanTimer, Receiver};
+use crate::observe::Made;
 use crate::runtime::{Runtime, RuntimeAnchor, RuntimeShared, default_runtime};
 use crate::timer_set::callback;
 
@@ -93,7 +94,10 @@ impl Timer {
     /// assert!(!timer.stop());
     /// ```
     pub fn stop(&self) -> bool {
-        self.receiver.core.stop()
+        let core = &self.receiver.core;
+        let pending = core.stop();
+        core.runtime.note_stop(core.trace_id, pending);
+        pending
     }
 
     /// Re-arms the timer to fire after `duration` (Go's `Timer.Reset`).
@@ -110,7 +114,9 @@ impl Timer {
     /// ```
     pub fn reset(&self, duration: Duration) -> bool {
         let core = &self.receiver.core;
-        core.rearm(core.runtime.deadline_after(duration), 0)
+        let pending = core.rearm(core.runtime.deadline_after(duration), 0);
+        core.runtime.note_reset(core.trace_id, duration, pending);
+        pending
     }
 
     /// [`reset`](Self::reset) to the deadline `deadline` (at once if it has
@@ -125,7 +131,11 @@ impl Timer {
     /// ```
     pub fn reset_at(&self, deadline: Instant) -> bool {
         let core = &self.receiver.core;
-        core.rearm(core.runtime.nanos_of(deadline), 0)
+        let when = core.runtime.nanos_of(deadline);
+        let pending = core.rearm(when, 0);
+        let duration = core.runtime.recorded_duration_until(when);
+        core.runtime.note_reset(core.trace_id, duration, pending);
+        pending
     }
 }
 
@@ -154,6 +164,8 @@ impl Timer {
 pub struct AfterFunc {
     anchor: Arc<RuntimeAnchor>,
     timer: AnyTimer,
+    /// The timer's ID in the runtime's recording (0 when not recording).
+    trace_id: u64,
 }
 
 impl fmt::Debug for AfterFunc {
@@ -174,7 +186,10 @@ impl AfterFunc {
     /// runtime.advance(Duration::from_secs(2));
     /// ```
     pub fn stop(&self) -> bool {
-        self.anchor.get().set.stop(&self.timer)
+        let runtime = self.anchor.get();
+        let pending = runtime.set.stop(&self.timer);
+        runtime.note_stop(self.trace_id, pending);
+        pending
     }
 
     /// Re-arms the timer to run its function after `duration` (Go's
@@ -189,7 +204,7 @@ impl AfterFunc {
     /// ```
     pub fn reset(&self, duration: Duration) -> bool {
         let when = self.anchor.get().deadline_after(duration);
-        self.rearm(when)
+        self.rearm(when, duration)
     }
 
     /// [`reset`](Self::reset) to the deadline `deadline` (at once if it has
@@ -201,14 +216,17 @@ impl AfterFunc {
     /// assert!(timer.reset_at(runtime.now() + std::time::Duration::from_secs(3)));
     /// ```
     pub fn reset_at(&self, deadline: Instant) -> bool {
-        let when = self.anchor.get().nanos_of(deadline);
-        self.rearm(when)
+        let runtime = self.anchor.get();
+        let when = runtime.nanos_of(deadline);
+        self.rearm(when, runtime.recorded_duration_until(when))
     }
 
-    fn rearm(&self, when: i64) -> bool {
+    /// Re-arms at `when`; `duration` is what the trace records.
+    fn rearm(&self, when: i64, duration: Duration) -> bool {
         let runtime = self.anchor.get();
         let pending = runtime.set.modify(&self.timer, when, 0, None, 0);
         runtime.armed(when);
+        runtime.note_reset(self.trace_id, duration, pending);
         pending
     }
 }
@@ -224,7 +242,8 @@ impl Runtime {
     #[must_use]
     pub fn new_timer(&self, duration: Duration) -> Timer {
         let shared = self.shared();
-        let core = ChanTimer::new_armed(shared, shared.deadline_after(duration), 0);
+        let trace_id = shared.note_made(Made::Chan, duration);
+        let core = ChanTimer::new_armed(shared, shared.deadline_after(duration), 0, trace_id);
         Timer {
             receiver: Receiver { core },
         }
@@ -241,7 +260,9 @@ impl Runtime {
     #[must_use]
     pub fn new_timer_at(&self, deadline: Instant) -> Timer {
         let shared = self.shared();
-        let core = ChanTimer::new_armed(shared, shared.nanos_of(deadline), 0);
+        let when = shared.nanos_of(deadline);
+        let trace_id = shared.note_made(Made::Chan, shared.recorded_duration_until(when));
+        let core = ChanTimer::new_armed(shared, when, 0, trace_id);
         Timer {
             receiver: Receiver { core },
         }
@@ -273,14 +294,19 @@ impl Runtime {
     where
         F: Fn() + Send + Sync + 'static,
     {
-        self.start_after_func(
-            duration,
-            callback(move |_seq, _delay| {
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(&function)) {
-                    RuntimeShared::report_panic_of_current_check(&*payload);
-                }
-            }),
-        )
+        self.start_after_func(duration, |trace_id| {
+            callback(move |_seq, delay| {
+                let run = || {
+                    if let Err(payload) = catch_unwind(AssertUnwindSafe(&function)) {
+                        RuntimeShared::report_panic_of_current_check(&*payload);
+                    }
+                };
+                RuntimeShared::with_current_check(|runtime| match runtime {
+                    Some(runtime) => runtime.run_noted(trace_id, delay, run),
+                    None => run(),
+                });
+            })
+        })
     }
 
     /// Runs `function` once, after `duration`: [`after_func`](Self::after_func)
@@ -306,30 +332,43 @@ impl Runtime {
         // `Mutex` makes the slot `Sync` for any `Send` function; only the
         // runtime's firing (one at a time) and the set's drop touch it.
         let function = Mutex::new(Some(function));
-        self.start_after_func(
-            duration,
-            callback(move |_seq, _delay| {
-                let taken = function
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .take();
-                if let Some(function) = taken
-                    && let Err(payload) = catch_unwind(AssertUnwindSafe(function))
-                {
-                    RuntimeShared::report_panic_of_current_check(&*payload);
-                }
-            }),
-        )
+        self.start_after_func(duration, |trace_id| {
+            callback(move |_seq, delay| {
+                let run = || {
+                    let taken = function
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .take();
+                    if let Some(function) = taken
+                        && let Err(payload) = catch_unwind(AssertUnwindSafe(function))
+                    {
+                        RuntimeShared::report_panic_of_current_check(&*payload);
+                    }
+                };
+                RuntimeShared::with_current_check(|runtime| match runtime {
+                    Some(runtime) => runtime.run_noted(trace_id, delay, run),
+                    None => run(),
+                });
+            })
+        })
     }
 
-    fn start_after_func(&self, duration: Duration, callback: crate::Callback) -> AfterFunc {
+    /// Arms a function timer whose callback `make_callback` builds from the
+    /// timer's trace id, and notes its creation.
+    fn start_after_func(
+        &self,
+        duration: Duration,
+        make_callback: impl FnOnce(u64) -> crate::Callback,
+    ) -> AfterFunc {
         let shared = self.shared();
+        let trace_id = shared.note_made(Made::Func, duration);
         let when = shared.deadline_after(duration);
-        let timer = shared.set.start_timer(callback, when, 0);
+        let timer = shared.set.start_timer(make_callback(trace_id), when, 0);
         shared.armed(when);
         AfterFunc {
             anchor: self.anchor().clone(),
             timer,
+            trace_id,
         }
     }
 

@@ -18,6 +18,8 @@
 //!   preamble of idle timers per thread.
 //! * [`measure`], [`probe`], [`report`], [`go`]: `evaluate`'s timing,
 //!   memory probes in child processes, report, and the Go comparison.
+//! * [`trace_replay`]: `evaluate --trace`, a recorded workload replayed
+//!   with its timing and threads on every backend.
 //! * Leaves: [`go_time`] (Go's time constants), [`resident`] (resident
 //!   memory), [`floor`] (the time layer's fixed costs).
 //!
@@ -40,6 +42,7 @@ pub mod probe;
 pub mod report;
 pub mod resident;
 pub mod runner;
+pub mod trace_replay;
 pub mod workloads;
 
 pub use backend::{BackendKind, Gowheel, SetQueue, TimerBackend, TimerQueue, Tokio, TokioQueue};

@@ -14,7 +14,8 @@
 //! * [`ledger`]: exactly-once ledgers for real-clock timers, driven through
 //!   the public time-package API only (the stress and load runs).
 //! * [`load`]: the load run behind the `load` command and its CI test.
-//! * [`replay`]: Go's recorded timer traces, parsed and replayed.
+//! * [`replay`]: Go's recorded timer traces, parsed and replayed; timed
+//!   traces (recordings) parsed and checked, for `evaluate --trace`.
 //! * [`differential`]: random operation sequences applied in lockstep to a
 //!   reference set and a candidate, which must answer alike.
 //! * [`cli`]: the command-line plumbing of the `load` and `replay` binaries.

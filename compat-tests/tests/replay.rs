@@ -249,7 +249,11 @@ fn wrong_arity_is_a_clear_error() {
 
 #[test]
 fn bad_results_are_clear_errors() {
-    assert_parse_error("chan 0 5\nstop 0\n", 2, "`stop` needs a result");
+    assert_parse_error(
+        "tick 0 5\ntreset 0 5 -> true\n",
+        2,
+        "unexpected result `true`",
+    );
     assert_parse_error("chan 0 5\nstop 0 -> yes\n", 2, "unexpected result `yes`");
     assert_parse_error(
         "chan 0 5 -> true\n",

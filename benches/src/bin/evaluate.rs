@@ -4,6 +4,11 @@
 //! targets, and writes `report.md`, `report.json` and `scale.svg` to
 //! `TARGET_DIR/gowheel-evaluate/`.
 //!
+//! With `--trace FILE` it evaluates a recorded workload instead: the
+//! trace's operations re-issued at their times on its number of threads,
+//! on each backend (see `gowheel_benches::trace_replay`), reported as
+//! `report.md`, `report.json` and `lateness.svg`.
+//!
 //! `cargo run --release -p gowheel-benches --bin evaluate [-- OPTIONS]`; `--help`
 //! lists the options, and `benches/README.md` says how long a run takes.
 //!
@@ -29,6 +34,7 @@ use gowheel_benches::{BackendKind, Metric, Record, Report, Sizes, Workload, go, 
 const USAGE: &str = "\
 usage: evaluate [--go] [--smoke] [--full-server-load] [--only NAME[,NAME...]]
                 [--backends NAME[,NAME...]] [--out DIR]
+       evaluate --trace FILE [--max-gap-ms N] [--backends NAME[,NAME...]] [--out DIR]
 
 Runs a short version of every workload on gowheel's wheel, gowheel's heap and
 tokio, prints the side-by-side table and the performance targets, and writes
@@ -47,6 +53,13 @@ report.md, report.json and scale.svg.
                only these of wheel, heap, tokio (default: all three)
   --out DIR    where to write the report (default: TARGET_DIR/gowheel-evaluate,
                TARGET_DIR being $CARGO_TARGET_DIR or the workspace's target/)
+  --trace FILE instead of the workloads, replay a trace (a recording by
+               RuntimeBuilder::record or benches/go/record, or a Go
+               virtual-clock trace) at its times on its number of threads,
+               on each backend; writes report.md, report.json, lateness.svg
+  --max-gap-ms N
+               with --trace, on a virtual-clock trace: cut each gap between
+               operations to at most N ms (default 1)
   --help, -h   this text
 
 An option's value may follow it as the next argument or after `=`
@@ -63,6 +76,8 @@ struct Options {
     only: Vec<String>,
     backends: Vec<BackendKind>,
     out: Option<PathBuf>,
+    trace: Option<PathBuf>,
+    max_gap_ms: f64,
 }
 
 impl Options {
@@ -79,6 +94,8 @@ impl Options {
             only: Vec::new(),
             backends: BackendKind::ALL.to_vec(),
             out: None,
+            trace: None,
+            max_gap_ms: 1.0,
         };
         let mut parser = lexopt::Parser::from_args(args);
         while let Some(arg) = parser.next()? {
@@ -100,6 +117,19 @@ impl Options {
                         backend_list(&list).map_err(|error| format!("--backends: {error}"))?;
                 }
                 Long("out") => options.out = Some(parser.value()?.into()),
+                Long("trace") => options.trace = Some(parser.value()?.into()),
+                Long("max-gap-ms") => {
+                    let value = parser.value()?.string()?;
+                    options.max_gap_ms = value
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+                        .ok_or_else(|| {
+                            format!(
+                                "--max-gap-ms: expected a number of milliseconds, got {value:?}"
+                            )
+                        })?;
+                }
                 Long("help") | Short('h') => return Ok(None),
                 _ => return Err(arg.unexpected()),
             }
@@ -453,6 +483,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(trace) = &options.trace {
+        return evaluate_trace(trace, &options);
+    }
     // The pool first: this thread and the benchmark threads take the first
     // stripe and shard numbers (see `pool`).
     pool::init();
@@ -617,6 +650,141 @@ fn main() -> ExitCode {
         Ok(()) => {
             eprintln!(
                 "wrote report.md, report.json and scale.svg to {}",
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!(
+                "evaluate: cannot write the report to {}: {error}",
+                out.display()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `evaluate --trace FILE`: replays the trace with its timing on each
+/// backend and writes the report.
+fn evaluate_trace(path: &std::path::Path, options: &Options) -> ExitCode {
+    use gowheel_benches::report::{LATENESS_PERCENTILES, TraceInfo};
+    use gowheel_benches::trace_replay::{
+        GowheelTarget, ReplayResult, Schedule, TokioTarget, records, replay,
+    };
+    use gowheel_compat_tests::replay::Trace;
+
+    let trace = match Trace::load(path) {
+        Ok(trace) => trace,
+        Err(error) => {
+            eprintln!("evaluate: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let max_gap = (options.max_gap_ms * 1e6) as i64;
+    let schedule = Schedule::from_trace(&trace, max_gap);
+    let started = Instant::now();
+    let load_at_start = load_average();
+    let mut report = Report {
+        cpus: pool::available_parallelism(),
+        ..Report::default()
+    };
+    let mut info = TraceInfo {
+        file: path.display().to_string(),
+        timed: schedule.timed,
+        ops: schedule.ops.len(),
+        threads: schedule.threads,
+        span_seconds: schedule.span() as f64 / 1e9,
+        ..TraceInfo::default()
+    };
+    eprintln!(
+        "replaying {}: {} operations on {} threads over {:.2} s",
+        info.file, info.ops, info.threads, info.span_seconds
+    );
+    for &backend in &options.backends {
+        let result: ReplayResult = match backend {
+            BackendKind::Wheel => replay(GowheelTarget::new(gowheel::Backend::Wheel), &schedule),
+            BackendKind::Heap => replay(GowheelTarget::new(gowheel::Backend::Heap), &schedule),
+            BackendKind::Tokio => replay(TokioTarget::new(), &schedule),
+        };
+        eprintln!(
+            "{}: replayed in {:.2} s{}",
+            result.backend,
+            result.elapsed.as_secs_f64(),
+            result
+                .metrics
+                .map(|metrics| format!("; runtime metrics:\n{metrics}"))
+                .unwrap_or_default()
+        );
+        if result.skipped > 0 {
+            report.notes.push(format!(
+                "{}: {} operations skipped: their timer was not made within {:?} by the \
+                 thread that makes it (the replay ran behind).",
+                result.backend,
+                result.skipped,
+                gowheel_benches::trace_replay::HANDLE_WAIT
+            ));
+        }
+        if !result.lateness.is_empty() {
+            let curve = LATENESS_PERCENTILES
+                .iter()
+                .map(|&percentile| {
+                    let ns = if percentile >= 100.0 {
+                        result.lateness.max()
+                    } else {
+                        result.lateness.value_at_percentile(percentile)
+                    };
+                    (percentile, ns as f64)
+                })
+                .collect();
+            info.lateness.push((result.backend.to_owned(), curve));
+        }
+        info.live
+            .push((result.backend.to_owned(), result.live.clone()));
+        report.records.extend(records("Trace", &result));
+    }
+    if schedule.cut > 0 {
+        report.notes.push(format!(
+            "A virtual-clock trace: {:.3} s of virtual time was cut from gaps longer than \
+             {} ms, so timers due in the cut time fire late or not at all.",
+            schedule.cut as f64 / 1e9,
+            options.max_gap_ms
+        ));
+    }
+    report.notes.push(format!(
+        "Durations longer than {} days are cut to that (tokio's wheel holds no more). \
+         Channel timers and tickers are not in the replay's lateness (a firing of theirs is \
+         seen only when received): gowheel's runtime_* lateness counts them. Timers live are \
+         those armed and not yet fired, stopped or received as the replay's answers tell; \
+         memory is the peak growth of resident memory during the replay, in one process, \
+         backend after backend.",
+        gowheel_benches::trace_replay::MAX_DURATION.as_secs() / 86_400
+    ));
+    report.notes.push(format!(
+        "Machine load (1-minute load average) {} at the start, {} at the end.",
+        load_at_start.as_deref().unwrap_or("unknown"),
+        load_average().as_deref().unwrap_or("unknown")
+    ));
+    report.notes.push(
+        "Go's own timers: `--go` does not apply to a trace; record a Go program with \
+         benches/go/record and replay that trace here instead."
+            .to_owned(),
+    );
+    report.trace = Some(info);
+    report.elapsed = started.elapsed();
+    let markdown = report.to_markdown();
+    println!("{markdown}");
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| gowheel_benches::target_dir().join("gowheel-evaluate"));
+    let written = std::fs::create_dir_all(&out)
+        .and_then(|()| std::fs::write(out.join("report.md"), &markdown))
+        .and_then(|()| std::fs::write(out.join("report.json"), report.to_json()))
+        .and_then(|()| std::fs::write(out.join("lateness.svg"), report.lateness_svg()));
+    match written {
+        Ok(()) => {
+            eprintln!(
+                "wrote report.md, report.json and lateness.svg to {}",
                 out.display()
             );
             ExitCode::SUCCESS

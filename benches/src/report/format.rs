@@ -39,7 +39,9 @@ pub(super) fn format_value(record: &Record) -> String {
         ("ns", "time_per_start_stop") => format!("{}/pair", format_ns(record.value)),
         ("ns", _) => format_ns(record.value),
         ("1/s", _) => format!("{}/s", format_si(record.value)),
+        ("bytes", _) if record.value >= 1e6 => format!("{:.2} MB", record.value / 1e6),
         ("bytes", _) => format!("{:.1} B", record.value),
+        ("timers", _) => format!("{:.0}", record.value),
         (unit, _) => format!("{} {unit}", record.value),
     }
 }

@@ -17,6 +17,10 @@ struct ReportJson<'a> {
     elapsed_seconds: f64,
     notes: &'a [String],
     records: &'a [Record],
+    /// `evaluate --trace` only: the trace, and its lateness curves and
+    /// timers live over time per backend.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<&'a super::TraceInfo>,
 }
 
 impl Report {
@@ -40,6 +44,7 @@ impl Report {
             elapsed_seconds: self.elapsed.as_secs_f64(),
             notes: &self.notes,
             records: &self.records,
+            trace: self.trace.as_ref(),
         };
         let mut json = serde_json::to_string_pretty(&document)
             .expect("a report of strings and numbers serializes");

@@ -8,6 +8,9 @@ use super::record::Report;
 impl Report {
     /// `report.md`: the table, the targets, the notes.
     pub fn to_markdown(&self) -> String {
+        if let Some(info) = &self.trace {
+            return self.trace_markdown(info);
+        }
         let mut out = String::from("# gowheel evaluation\n\n");
         let _ = writeln!(
             out,
@@ -48,12 +51,48 @@ impl Report {
                 target.detail.replace('|', "\\|")
             );
         }
+        self.push_notes(&mut out);
+        out
+    }
+
+    fn push_notes(&self, out: &mut String) {
         if !self.notes.is_empty() {
             out.push_str("\n## Notes\n\n");
             for note in &self.notes {
                 let _ = writeln!(out, "- {note}");
             }
         }
+    }
+
+    /// `report.md` of `evaluate --trace`: the trace, the table, the
+    /// verdict, the notes.
+    fn trace_markdown(&self, info: &super::TraceInfo) -> String {
+        let mut out = String::from("# gowheel evaluation of a trace\n\n");
+        let _ = writeln!(
+            out,
+            "`{}`: {} operations on {} thread{} over {:.2} s ({}), re-issued at their times on \
+             {} CPUs. Calls are timed alone (p50, p99 per operation); lateness is when a \
+             function timer's function started minus its deadline; `runtime_*` lateness is \
+             gowheel's own metrics over every firing; schedule lag is how late the replay \
+             issued operations (large: it did not keep the recording's pace).\n",
+            info.file,
+            info.ops,
+            info.threads,
+            if info.threads == 1 { "" } else { "s" },
+            info.span_seconds,
+            if info.timed {
+                "a recording, replayed at its own times and threads"
+            } else {
+                "a virtual-clock trace, replayed on one thread at its virtual times"
+            },
+            self.cpus
+        );
+        out.push_str(&self.table());
+        out.push_str("\n## Verdict\n\n");
+        for line in self.trace_verdict() {
+            let _ = writeln!(out, "- {line}");
+        }
+        self.push_notes(&mut out);
         out
     }
 }

@@ -8,6 +8,7 @@
 //!   ([`Target`]);
 //! * `json`: `report.json`, through serde;
 //! * `svg`: the Scale plot, `scale.svg`;
+//! * `trace`: a trace replay's intro, verdict and `lateness.svg`;
 //! * `format`: numbers with their units, shared by the views.
 //!
 //! Each view is an `impl Report` block in its own file and imports
@@ -20,7 +21,9 @@ mod record;
 mod svg;
 mod table;
 mod targets;
+mod trace;
 
 pub use format::format_ns;
 pub use record::{Record, Report};
 pub use targets::Target;
+pub use trace::{LATENESS_PERCENTILES, TraceInfo};

@@ -91,6 +91,8 @@ pub struct Report {
     /// The load ServerLoad ran at, if it ran: its targets are labelled
     /// with it.
     pub server_load: Option<ServerLoadSize>,
+    /// The trace replayed, for a report of `evaluate --trace`.
+    pub trace: Option<super::TraceInfo>,
 }
 
 impl Report {

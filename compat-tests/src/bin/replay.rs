@@ -23,6 +23,12 @@
 //! never, `every` after every operation (rule 1 of `FORMAT.md` taken
 //! literally, which the recorded traces contradict).
 //!
+//! A line may leave out its answer (` -> ...`): it is replayed and its
+//! answer not compared, so a trace stripped of some answers, or written by
+//! hand, is checked on the answers it has. A timed trace (a recording,
+//! lines stamped `@T tN`) is refused with an error: its answers depend on
+//! real time; `evaluate --trace` replays it with its timing.
+//!
 //! See `gowheel_compat_tests::replay` for the format and the mapping to
 //! gowheel's API.
 

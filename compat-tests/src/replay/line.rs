@@ -1,7 +1,14 @@
 //! The vocabulary of a trace line: the kinds of timer ([`Kind`]), the
 //! operations ([`TraceOp`]), Go's answers ([`Answer`]) and a whole line
 //! ([`Line`]), with [`Line::parse`], which checks everything one line alone
-//! decides (known operation, arity, numbers, results of the right shape).
+//! decides (known operation, arity, numbers, results of the right shape),
+//! and [`Line::parse_stamped`], which also reads a timed trace's `@T tN`
+//! stamp ([`Stamp`]).
+//!
+//! A result (` -> B`, ` -> T`) may be left out of any line whose operation
+//! has one ([`Answer::Unknown`]): a recording that does not know it, or a
+//! trace written by hand, is still a trace; replaying it checks the answers
+//! it has.
 //!
 //! A line renders back to the text it was parsed from (up to spacing), so
 //! that the replayer compares gowheel's output with the trace line by line
@@ -175,7 +182,7 @@ impl TraceOp {
             TraceOp::Wait { id, max } => format!("wait {id} {max}"),
         };
         match answer {
-            Answer::Done => call,
+            Answer::Done | Answer::Unknown => call,
             Answer::Panic => format!("{call} -> panic"),
             Answer::Bool(value) => format!("{call} -> {value}"),
             Answer::Value(at) => format!("{call} -> {at}"),
@@ -201,6 +208,9 @@ pub enum Answer {
     Value(i64),
     /// `-> none` (`recv`) or `-> timeout` (`wait`): nothing was received.
     Empty,
+    /// No ` -> ` on a `stop`, `reset`, `recv` or `wait` line: the trace
+    /// does not say what was answered, and nothing is compared.
+    Unknown,
 }
 
 /// One meaningful line of a trace (comments and blank lines are not
@@ -214,12 +224,25 @@ pub enum Line {
         /// Go's answer.
         answer: Answer,
     },
-    /// `fired ID T`: func timer `ID`'s callback ran at virtual time `T`.
+    /// `fired ID T [DEADLINE]`: func timer `ID`'s callback ran at time
+    /// `T`; a recording adds the deadline it ran for.
     Fired {
         /// The func timer.
         id: usize,
         /// When its callback ran, in nanoseconds since the start.
         at: i64,
+        /// The deadline it ran for, if the trace says.
+        deadline: Option<i64>,
+    },
+    /// `sent ID T DEADLINE`: chan timer or ticker `ID` fired at time `T`
+    /// for `DEADLINE` (recordings only; an event, never compared).
+    Sent {
+        /// The chan timer or ticker.
+        id: usize,
+        /// When it fired.
+        at: i64,
+        /// The deadline it fired for.
+        deadline: i64,
     },
     /// `now T`: the virtual time after an `advance` or `wait`.
     Now {
@@ -232,7 +255,17 @@ impl fmt::Display for Line {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Line::TraceOp { op, answer } => f.write_str(&op.render(*answer)),
-            Line::Fired { id, at } => write!(f, "fired {id} {at}"),
+            Line::Fired {
+                id,
+                at,
+                deadline: None,
+            } => write!(f, "fired {id} {at}"),
+            Line::Fired {
+                id,
+                at,
+                deadline: Some(deadline),
+            } => write!(f, "fired {id} {at} {deadline}"),
+            Line::Sent { id, at, deadline } => write!(f, "sent {id} {at} {deadline}"),
             Line::Now { at } => write!(f, "now {at}"),
         }
     }
@@ -293,23 +326,25 @@ impl Line {
             "func" => ("func ID D", 2),
             "chan" => ("chan ID D", 2),
             "tick" => ("tick ID D [-> panic]", 2),
-            "stop" => ("stop ID -> true|false", 1),
-            "reset" => ("reset ID D -> true|false", 2),
+            "stop" => ("stop ID [-> true|false]", 1),
+            "reset" => ("reset ID D [-> true|false]", 2),
             "tstop" => ("tstop ID", 1),
             "treset" => ("treset ID D [-> panic]", 2),
-            "recv" => ("recv ID -> none|T", 1),
+            "recv" => ("recv ID [-> none|T]", 1),
             "advance" => ("advance D", 1),
-            "wait" => ("wait ID MAXD -> T|timeout", 2),
-            "fired" => ("fired ID T", 2),
+            "wait" => ("wait ID MAXD [-> T|timeout]", 2),
+            "fired" => ("fired ID T [DEADLINE]", 2),
+            "sent" => ("sent ID T DEADLINE", 3),
             "now" => ("now T", 1),
             _ => {
                 return Err(format!(
                     "unknown operation `{name}` (expected one of func, chan, tick, stop, reset, \
-                     tstop, treset, recv, advance, wait, fired, now)"
+                     tstop, treset, recv, advance, wait, fired, sent, now)"
                 ));
             }
         };
-        if args.len() != arity {
+        let optional_deadline = name == "fired" && args.len() == 3;
+        if args.len() != arity && !optional_deadline {
             return Err(format!(
                 "`{name}` takes {arity} argument{}, got {} (usage: `{usage}`)",
                 if arity == 1 { "" } else { "s" },
@@ -341,6 +376,10 @@ impl Line {
             Some(_) => Err(bad_result(result)),
         };
         let boolean = |op: TraceOp| match result {
+            None => Ok(Line::TraceOp {
+                op,
+                answer: Answer::Unknown,
+            }),
             Some("true") => Ok(Line::TraceOp {
                 op,
                 answer: Answer::Bool(true),
@@ -351,16 +390,21 @@ impl Line {
             }),
             _ => Err(bad_result(result)),
         };
-        let received = |op: TraceOp, empty: &str| match result {
-            None => Err(bad_result(result)),
-            Some(result) if result == empty => Ok(Line::TraceOp {
-                op,
-                answer: Answer::Empty,
-            }),
-            Some(result) => Ok(Line::TraceOp {
-                op,
-                answer: Answer::Value(parse_nanos(result, "the received value")?),
-            }),
+        let received = |op: TraceOp, empty: &str| -> Result<Line, String> {
+            match result {
+                None => Ok(Line::TraceOp {
+                    op,
+                    answer: Answer::Unknown,
+                }),
+                Some(result) if result == empty => Ok(Line::TraceOp {
+                    op,
+                    answer: Answer::Empty,
+                }),
+                Some(result) => Ok(Line::TraceOp {
+                    op,
+                    answer: Answer::Value(parse_nanos(result, "the received value")?),
+                }),
+            }
         };
         let line = match name {
             "func" => no_result(TraceOp::Func {
@@ -403,6 +447,21 @@ impl Line {
                 Line::Fired {
                     id: id(0)?,
                     at: nanos(1, "the time")?,
+                    deadline: if optional_deadline {
+                        Some(nanos(2, "the deadline")?)
+                    } else {
+                        None
+                    },
+                }
+            }
+            "sent" => {
+                if result.is_some() {
+                    return Err(bad_result(result));
+                }
+                Line::Sent {
+                    id: id(0)?,
+                    at: nanos(1, "the time")?,
+                    deadline: nanos(2, "the deadline")?,
                 }
             }
             _ => {
@@ -417,4 +476,58 @@ impl Line {
         };
         Ok(Some(line))
     }
+
+    /// Parses one line that may carry a timed trace's stamp, `@T tN`
+    /// before the operation: `Ok(None)` for a blank line or a comment.
+    ///
+    /// ```
+    /// use gowheel_compat_tests::replay::{Answer, Line, Stamp, TraceOp};
+    ///
+    /// let (stamp, line) = Line::parse_stamped("@1500 t2 stop 4 -> false").unwrap().unwrap();
+    /// assert_eq!(stamp, Some(Stamp { at: 1500, thread: 2 }));
+    /// assert_eq!(line, Line::TraceOp { op: TraceOp::Stop { id: 4 }, answer: Answer::Bool(false) });
+    /// assert_eq!(Line::parse_stamped("stop 4").unwrap().unwrap().0, None);
+    /// assert!(Line::parse_stamped("@15 stop 4").unwrap_err().contains("malformed thread `stop`"));
+    /// ```
+    pub fn parse_stamped(text: &str) -> Result<Option<(Option<Stamp>, Line)>, String> {
+        let text = text.trim();
+        let Some(stamped) = text.strip_prefix('@') else {
+            return Ok(Line::parse(text)?.map(|line| (None, line)));
+        };
+        let usage = "expected `@T tN OPERATION...` (time in nanoseconds, thread number)";
+        let mut parts = stamped.splitn(3, char::is_whitespace);
+        let at = parts.next().unwrap_or("");
+        let at: i64 = at
+            .parse()
+            .map_err(|_| format!("malformed time `@{at}`: {usage}"))?;
+        if at < 0 {
+            return Err(format!("negative time `@{at}`: {usage}"));
+        }
+        let thread = parts.next().unwrap_or("");
+        let thread: u32 = thread
+            .strip_prefix('t')
+            .and_then(|number| number.parse().ok())
+            .ok_or_else(|| format!("malformed thread `{thread}`: {usage}"))?;
+        let rest = parts.next().unwrap_or("").trim();
+        if rest.is_empty() || rest.starts_with('#') {
+            return Err(format!("nothing after the stamp: {usage}"));
+        }
+        let line = Line::parse(rest)?.ok_or_else(|| format!("nothing after the stamp: {usage}"))?;
+        Ok(Some((Some(Stamp { at, thread }), line)))
+    }
+}
+
+/// When and on which thread a timed trace's line happened: its `@T tN`.
+///
+/// ```
+/// use gowheel_compat_tests::replay::{Line, Stamp};
+/// let (stamp, _) = Line::parse_stamped("@7 t1 tstop 0").unwrap().unwrap();
+/// assert_eq!(stamp, Some(Stamp { at: 7, thread: 1 }));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    /// Nanoseconds since the recording started.
+    pub at: i64,
+    /// The recording's number for the thread that issued it.
+    pub thread: u32,
 }

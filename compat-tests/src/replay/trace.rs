@@ -8,12 +8,21 @@
 //! the right kind, `fired` lines only after an operation and before its
 //! `now` line, and `now` lines exactly where time moves. Bad input is a
 //! [`ReplayError::Parse`] naming the file and line, never a panic.
+//!
+//! A **timed** trace (a recording: every line stamped `@T tN`, see
+//! `FORMAT.md`) is checked by the same rules but three: its lines carry
+//! their own times, so it has no `advance`, `wait` or `now` lines; its
+//! IDs need not appear in order (threads that create timers at the same
+//! moment queue their lines in either order), only each once and before
+//! any use; and each thread's times must not go backwards (across threads,
+//! lines are in the order they were queued). Either every line is stamped
+//! or none is.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::error::ReplayError;
-use super::line::{Answer, Kind, Line, TraceOp};
+use super::line::{Answer, Kind, Line, Stamp, TraceOp};
 
 /// A `fired` or `now` line of a step: its line number and value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,6 +46,8 @@ pub struct Step {
     pub fired: Vec<Numbered<(usize, i64)>>,
     /// The `now` line, for `advance` and `wait`.
     pub now: Option<Numbered<i64>>,
+    /// When and on which thread the operation happened, in a timed trace.
+    pub stamp: Option<Stamp>,
 }
 
 impl Step {
@@ -48,12 +59,14 @@ impl Step {
         let mut lines = vec![(self.line, self.op.render(self.answer))];
         let mut fired: Vec<(usize, i64)> = self.fired.iter().map(|fired| fired.value).collect();
         fired.sort_by_key(|&(id, at)| (at, id));
-        lines.extend(
-            self.fired
-                .iter()
-                .zip(fired)
-                .map(|(numbered, (id, at))| (numbered.line, Line::Fired { id, at }.to_string())),
-        );
+        lines.extend(self.fired.iter().zip(fired).map(|(numbered, (id, at))| {
+            let fired = Line::Fired {
+                id,
+                at,
+                deadline: None,
+            };
+            (numbered.line, fired.to_string())
+        }));
         if let Some(now) = self.now {
             lines.push((now.line, Line::Now { at: now.value }.to_string()));
         }
@@ -66,17 +79,31 @@ impl Step {
 pub struct Trace {
     name: String,
     steps: Vec<Step>,
+    timed: bool,
 }
 
 /// Builds `Trace::parse`'s steps, checking IDs and line order.
 struct TraceBuilder<'a> {
     name: &'a str,
     steps: Vec<Step>,
-    /// The kind of every ID given so far, indexed by ID.
-    kinds: Vec<Kind>,
+    /// The kind of every ID given so far, indexed by ID (`None` for an ID
+    /// a timed trace has not created yet).
+    kinds: Vec<Option<Kind>>,
+    /// Whether the trace is timed: decided by its first line.
+    timed: Option<bool>,
+    /// In a timed trace, each thread's last time and its line.
+    last_time: std::collections::HashMap<u32, (i64, usize)>,
 }
 
 impl TraceBuilder<'_> {
+    /// Records that `id` (checked as new) names a timer of `kind`.
+    fn create(&mut self, id: usize, kind: Kind) {
+        if id >= self.kinds.len() {
+            self.kinds.resize(id + 1, None);
+        }
+        self.kinds[id] = Some(kind);
+    }
+
     fn error(&self, line: usize, message: impl Into<String>) -> ReplayError {
         ReplayError::Parse {
             file: self.name.to_owned(),
@@ -102,7 +129,11 @@ impl TraceBuilder<'_> {
                 .collect::<Vec<_>>()
                 .join(" or "),
         };
-        match self.kinds.get(id) {
+        match self.kinds.get(id).copied().flatten() {
+            None if self.timed == Some(true) => Err(self.error(
+                line,
+                format!("ID {id} in `{what}` is used before any line creates it"),
+            )),
             None if self.kinds.is_empty() => Err(self.error(
                 line,
                 format!("unknown ID {id} in `{what}` (no timer has been created yet)"),
@@ -114,7 +145,7 @@ impl TraceBuilder<'_> {
                     self.kinds.len() - 1
                 ),
             )),
-            Some(kind) if !kinds.contains(kind) => Err(self.error(
+            Some(kind) if !kinds.contains(&kind) => Err(self.error(
                 line,
                 format!("ID {id} is {kind}, but `{what}` needs {wanted}"),
             )),
@@ -123,7 +154,24 @@ impl TraceBuilder<'_> {
     }
 
     /// Checks that `id` is the next ID to give.
-    fn check_new_id(&self, line: usize, id: usize, name: &str) -> Result<(), ReplayError> {
+    fn check_new_id(&mut self, line: usize, id: usize, name: &str) -> Result<(), ReplayError> {
+        if self.timed == Some(true) {
+            if self.kinds.get(id).copied().flatten().is_some() {
+                return Err(
+                    self.error(line, format!("`{name} {id}` creates ID {id} a second time"))
+                );
+            }
+            if id >= self.kinds.len() {
+                if id > self.kinds.len() + (1 << 24) {
+                    return Err(self.error(
+                        line,
+                        format!("`{name} {id}`: ID {id} is far beyond any ID so far"),
+                    ));
+                }
+                self.kinds.resize(id + 1, None);
+            }
+            return Ok(());
+        }
         let next = self.kinds.len();
         if id == next {
             Ok(())
@@ -162,24 +210,85 @@ impl TraceBuilder<'_> {
         })
     }
 
-    fn push(&mut self, line: usize, text: &str, parsed: Line) -> Result<(), ReplayError> {
+    /// Checks the stamp of line `line` against the trace's kind and its
+    /// thread's last time.
+    fn check_stamp(&mut self, line: usize, stamp: Option<Stamp>) -> Result<(), ReplayError> {
+        let timed = *self.timed.get_or_insert(stamp.is_some());
+        match stamp {
+            None if timed => Err(self.error(
+                line,
+                "expected `@T tN` before the operation: this trace is timed (its first \
+                 line is stamped), so every line must be",
+            )),
+            Some(_) if !timed => Err(self.error(
+                line,
+                "unexpected `@T tN` stamp: this trace is not timed (its first line is not \
+                 stamped), so no line may be",
+            )),
+            None => Ok(()),
+            Some(Stamp { at, thread }) => {
+                if let Some(&(last, last_line)) = self.last_time.get(&thread)
+                    && at < last
+                {
+                    return Err(self.error(
+                        line,
+                        format!(
+                            "time goes backwards on thread t{thread}: @{at} after @{last} on \
+                             line {last_line}"
+                        ),
+                    ));
+                }
+                self.last_time.insert(thread, (at, line));
+                Ok(())
+            }
+        }
+    }
+
+    fn push(
+        &mut self,
+        line: usize,
+        text: &str,
+        stamp: Option<Stamp>,
+        parsed: Line,
+    ) -> Result<(), ReplayError> {
+        self.check_stamp(line, stamp)?;
+        if self.timed == Some(true)
+            && let Line::TraceOp { op, .. } = parsed
+            && (op.moves_time())
+        {
+            return Err(self.error(
+                line,
+                format!(
+                    "`{}` in a timed trace: its lines carry their own times, so virtual time \
+                     is never moved (expected func, chan, tick, stop, reset, tstop, treset, \
+                     recv, fired or sent)",
+                    op.name()
+                ),
+            ));
+        }
+        if self.timed == Some(true) && matches!(parsed, Line::Now { .. }) {
+            return Err(self.error(
+                line,
+                "`now` in a timed trace: its lines carry their own times",
+            ));
+        }
         match parsed {
             Line::TraceOp { op, answer } => {
                 self.check_complete(line, Some(text))?;
                 match op {
                     TraceOp::Func { id, .. } => {
                         self.check_new_id(line, id, "func")?;
-                        self.kinds.push(Kind::Func);
+                        self.create(id, Kind::Func);
                     }
                     TraceOp::Chan { id, .. } => {
                         self.check_new_id(line, id, "chan")?;
-                        self.kinds.push(Kind::Chan);
+                        self.create(id, Kind::Chan);
                     }
                     TraceOp::Tick { id, .. } => {
                         self.check_new_id(line, id, "tick")?;
                         // A rejected ticker is not made and uses no ID.
                         if answer != Answer::Panic {
-                            self.kinds.push(Kind::Tick);
+                            self.create(id, Kind::Tick);
                         }
                     }
                     TraceOp::Stop { id } | TraceOp::Reset { id, .. } => {
@@ -199,9 +308,16 @@ impl TraceBuilder<'_> {
                     answer,
                     fired: Vec::new(),
                     now: None,
+                    stamp,
                 });
             }
-            Line::Fired { id, at } => {
+            Line::Sent { id, .. } => {
+                if self.steps.is_empty() {
+                    return Err(self.error(line, "`sent` line before any operation"));
+                }
+                self.check_id(line, id, &[Kind::Chan, Kind::Tick], "sent")?;
+            }
+            Line::Fired { id, at, .. } => {
                 let Some(step) = self.steps.last() else {
                     return Err(self.error(line, "`fired` line before any operation"));
                 };
@@ -283,18 +399,33 @@ impl Trace {
             name: &name,
             steps: Vec::new(),
             kinds: Vec::new(),
+            timed: None,
+            last_time: std::collections::HashMap::new(),
         };
+        let line_count = text.lines().count();
+        // A last line without its newline that does not parse is most
+        // likely cut short: say so.
+        let truncated = |line: usize| line == line_count && !text.ends_with('\n');
         for (index, text) in text.lines().enumerate() {
             let line = index + 1;
-            match Line::parse(text) {
-                Ok(None) => {}
-                Ok(Some(parsed)) => builder.push(line, text.trim(), parsed)?,
-                Err(message) => return Err(builder.error(line, message)),
+            let result = match Line::parse_stamped(text) {
+                Ok(None) => Ok(()),
+                Ok(Some((stamp, parsed))) => builder.push(line, text.trim(), stamp, parsed),
+                Err(message) => Err(builder.error(line, message)),
+            };
+            if let Err(mut error) = result {
+                if truncated(line)
+                    && let ReplayError::Parse { message, .. } = &mut error
+                {
+                    message.push_str(" (the last line has no newline: the trace looks truncated)");
+                }
+                return Err(error);
             }
         }
         builder.check_complete(0, None)?;
         let steps = builder.steps;
-        Ok(Trace { name, steps })
+        let timed = builder.timed == Some(true);
+        Ok(Trace { name, steps, timed })
     }
 
     /// Reads and parses the trace at `path`, named by the path.
@@ -342,6 +473,18 @@ impl Trace {
     /// ```
     pub fn steps(&self) -> &[Step] {
         &self.steps
+    }
+
+    /// Whether the trace is timed: a recording whose every line is stamped
+    /// `@T tN`.
+    ///
+    /// ```
+    /// # use gowheel_compat_tests::replay::Trace;
+    /// assert!(Trace::parse("x.trace", "@5 t0 chan 0 10\n").unwrap().is_timed());
+    /// assert!(!Trace::parse("x.trace", "chan 0 10\n").unwrap().is_timed());
+    /// ```
+    pub fn is_timed(&self) -> bool {
+        self.timed
     }
 }
 
