@@ -35,9 +35,6 @@ impl RuntimeShared {
         self.to_trace_time(self.now_nanos())
     }
 
-    /// Notes that a timer of kind `made` with `duration` is being made,
-    /// before it is armed; returns its trace ID (0 when not recording).
-    #[inline]
     /// How long from now until `when` (internal time), for a trace line of
     /// an operation given an `Instant`; zero, without reading the clock,
     /// when not recording.
@@ -48,6 +45,9 @@ impl RuntimeShared {
         Duration::from_nanos(when.saturating_sub(self.now_nanos()).max(0) as u64)
     }
 
+    /// Notes that a timer of kind `made` with `duration` is being made,
+    /// before it is armed; returns its trace ID (0 when not recording).
+    #[inline]
     pub(crate) fn note_made(&self, made: Made, duration: Duration) -> u64 {
         if let Some(metrics) = &self.metrics {
             metrics.count(Count::Created);
