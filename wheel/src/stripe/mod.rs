@@ -271,7 +271,11 @@ impl Stripe {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |debt| {
                 let owed = debt.saturating_add(pace);
                 turn = owed >= share;
-                Some(if turn { (owed - share).min(share) } else { owed })
+                Some(if turn {
+                    (owed - share).min(share)
+                } else {
+                    owed
+                })
             });
         turn
     }
@@ -468,10 +472,17 @@ mod tests {
                     })
                 })
                 .collect();
-            workers.into_iter().map(|worker| worker.join().unwrap()).sum()
+            workers
+                .into_iter()
+                .map(|worker| worker.join().unwrap())
+                .sum()
         });
         let paid = THREADS * CALLS;
         let left = stripe.sweep_debt.load(Ordering::Relaxed);
-        assert_eq!(turns * SHARE + left, paid, "every place paid is swept or still owed");
+        assert_eq!(
+            turns * SHARE + left,
+            paid,
+            "every place paid is swept or still owed"
+        );
     }
 }
