@@ -232,6 +232,10 @@ pub trait TimerSet: Send + Sync {
     /// with the call may be due earlier, which [`wake_time`](Self::wake_time)
     /// reports.
     ///
+    /// A `now` of [`MAX_WHEN`] or later counts as `MAX_WHEN - 1`: the
+    /// saturated deadline is never reached, so a timer armed there never
+    /// runs, even periodic.
+    ///
     /// ```
     /// use gowheel::{HeapTimerSet, TimerSet};
     /// let set = HeapTimerSet::new(1);

@@ -85,7 +85,7 @@ use gowheel_wheel::{foreign_timer, thread_number};
 use self::registry::Registry;
 use self::shard::Shard;
 use self::timer_cell::{HEAPED, MODIFIED, TimerCell, ZOMBIE};
-use crate::timer_set::{Callback, TimerSet, TimerSetStats, validate_modify_args};
+use crate::timer_set::{Callback, MAX_WHEN, TimerSet, TimerSetStats, validate_modify_args};
 
 /// Gives every set a distinct identity, so that a timer used with a set
 /// other than its own is caught.
@@ -342,6 +342,9 @@ impl TimerSet for HeapTimerSet {
     /// besides the `wakeNetPoller` call in `modify`; the set does the same,
     /// so that its answer alone is never late.
     fn check(&self, now: i64) -> i64 {
+        // `MAX_WHEN` is never reached: a check at it would otherwise run a
+        // periodic timer saturated there again and again, forever.
+        let now = now.min(MAX_WHEN - 1);
         let polled = self
             .shards
             .iter()
