@@ -91,7 +91,7 @@ pub mod wheel;
 pub use backend::Backend;
 pub use callback_panic::CallbackPanic;
 pub use channel::Receiver;
-pub use heap::{HeapTimer, HeapTimerSet};
+pub use heap::{HeapTimer, HeapTimerSet, MAX_SHARDS, ShardCountError};
 pub use manual_clock::ManualClock;
 pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};

@@ -91,7 +91,7 @@ mod wheel;
 
 pub use config::{
     ConfigError, DEFAULT_CASCADE_BUDGET, DEFAULT_SLOT_BITS, DEFAULT_SWEEP_BUDGET,
-    DEFAULT_TICK_SHIFT, WheelConfig,
+    DEFAULT_TICK_SHIFT, MAX_STRIPES, WheelConfig,
 };
 pub use deadline::{
     Callback, MAX_WHEN, NOT_ARMED, callback, next_periodic_when, validate_modify_args,
