@@ -97,8 +97,8 @@ pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};
 pub use timer::{AfterFunc, Timer, after, after_func, sleep};
 pub use timer_set::{
-    Callback, MAX_WHEN, NOT_ARMED, TimerSet, TimerSetStats, callback, next_periodic_when,
-    validate_modify_args,
+    Callback, MAX_WHEN, ModifyArgsError, NOT_ARMED, TimerSet, TimerSetStats, callback,
+    check_modify_args, next_periodic_when, validate_modify_args,
 };
 pub use wheel::{TimingWheel, WheelConfig, WheelTimer};
 
