@@ -40,7 +40,7 @@ use crate::panics::lock;
 pub const MAX_OPS: usize = 256;
 
 /// The most timer fires (modelled) one input may cause.
-pub const MAX_FIRES: u64 = 20_000;
+pub const MAX_FIRES: u64 = 2_000;
 
 /// The internal time a manual runtime starts at (elapsed zero).
 const START: i64 = 1;

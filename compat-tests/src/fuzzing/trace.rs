@@ -12,7 +12,7 @@ use gowheel::{Backend, MAX_WHEN};
 use crate::replay::{Answer, Driving, ReplayError, Trace, TraceOp};
 
 /// The most ticks a replayed trace may cause.
-pub const MAX_TICKS: u128 = 50_000;
+pub const MAX_TICKS: u128 = 20_000;
 
 /// An upper bound on the ticks replaying `trace` causes, or `None` if a
 /// `wait` in it could block forever. Time is taken from the trace's `now`
