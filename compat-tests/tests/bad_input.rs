@@ -1161,3 +1161,36 @@ fn manual_clock_extremes() {
     assert_eq!(take(&runs), vec![("timer", 0)]);
     drop(timer);
 }
+
+/// Traces with numbers at the extremes of `i64` parse and replay on both
+/// backends (an answer that differs is a mismatch, never a panic); numbers
+/// beyond `i64` are parse errors naming the line.
+#[test]
+fn traces_with_extreme_numbers_parse_and_replay_without_panicking() {
+    let min = i64::MIN;
+    let max = i64::MAX;
+    let text = format!(
+        "func 0 {min}\nchan 1 {max}\ntick 2 {min} -> panic\ntick 2 1\nreset 1 {min} -> true\n\
+         treset 2 {max}\nadvance {min}\nnow 0\nrecv 1 -> none\nwait 1 {max} -> 0\nnow 0\n\
+         advance 5\nnow 5\nstop 0 -> false\n"
+    );
+    let trace = Trace::parse("extreme.trace", &text).expect("i64 extremes parse");
+    for backend in [Backend::Wheel, Backend::Heap] {
+        match trace.replay(backend) {
+            Ok(()) => {}
+            Err(error) => assert!(error.is_mismatch(), "{backend:?}: {error}"),
+        }
+    }
+    for (line, bad) in [
+        "chan 0 9223372036854775808",
+        "advance -9223372036854775809",
+        "func 18446744073709551616 1",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let error = Trace::parse("huge.trace", bad).unwrap_err();
+        assert!(!error.is_mismatch(), "{bad}: {error}");
+        assert_eq!(error.line(), 1, "{bad} (case {line})");
+    }
+}
