@@ -1013,7 +1013,7 @@ fn absurd_shapes() -> Vec<(WheelConfig, &'static str)> {
 #[test]
 fn absurd_wheel_shapes_are_errors_naming_the_field() {
     for (config, needle) in absurd_shapes() {
-        let error = TimingWheel::try_new(config).err().expect("refused");
+        let error = TimingWheel::try_new(config).expect_err("refused");
         assert!(error.to_string().contains(needle), "{error} lacks {needle}");
         assert_eq!(config.validate(), Err(error.clone()));
         assert_eq!(
@@ -1047,7 +1047,7 @@ fn absurd_part_counts_are_errors() {
         }
     }
     for shards in [0, MAX_SHARDS + 1, usize::MAX] {
-        let error = HeapTimerSet::try_new(shards).err().expect("refused");
+        let error = HeapTimerSet::try_new(shards).expect_err("refused");
         assert_eq!(error, ShardCountError(shards));
         assert!(error.to_string().contains(&format!("got {shards}")));
         assert_eq!(

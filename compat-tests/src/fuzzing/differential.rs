@@ -15,9 +15,12 @@ use crate::differential::{NewCallback, OnFire, TimerSetOp, When, run_differentia
 /// The most operations one input is decoded into.
 pub const MAX_OPS: usize = 256;
 
+/// A named wheel shape: its name and how to make it.
+pub type Shape = (&'static str, fn() -> WheelConfig);
+
 /// The wheel shapes a shape byte names; byte values past them decode a
 /// shape from the following bytes.
-pub const SHAPES: [(&str, fn() -> WheelConfig); 5] = [
+pub const SHAPES: [Shape; 5] = [
     ("default", WheelConfig::default),
     ("one stripe", || WheelConfig::default().stripes(1)),
     ("tiny", || {
@@ -275,7 +278,7 @@ pub fn encode(shape: u8, ops: &[TimerSetOp]) -> Vec<u8> {
 pub fn run(data: &[u8]) -> Result<(), String> {
     let (shape, ops) = decode(data);
     for config in [shape, smallest_shape()] {
-        let wheel = TimingWheel::try_new(config.clone())
+        let wheel = TimingWheel::try_new(config)
             .map_err(|error| format!("decoded an invalid shape {config:?}: {error}"))?;
         run_differential(HeapTimerSet::new(1), wheel, &ops)
             .map_err(|divergence| format!("wheel {config:?}: {divergence}"))?;

@@ -139,7 +139,7 @@ fn encode_op(writer: &mut Writer, op: ApiOp) {
 /// wheel (odd), whose shape follows.
 fn decode_runtime(reader: &mut Reader<'_>) -> Runtime {
     let builder = Runtime::builder().manual_clock();
-    if reader.byte() % 2 == 0 {
+    if reader.byte().is_multiple_of(2) {
         builder.backend(Backend::Heap).parts(1).build()
     } else {
         let config = decode_shape(reader);
