@@ -93,7 +93,7 @@ pub use callback_panic::CallbackPanic;
 pub use channel::Receiver;
 pub use heap::{HeapTimer, HeapTimerSet, MAX_SHARDS, ShardCountError};
 pub use manual_clock::ManualClock;
-pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
+pub use runtime::{BuildError, NotManualClock, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};
 pub use timer::{AfterFunc, Timer, after, after_func, sleep};
 pub use timer_set::{
