@@ -22,8 +22,8 @@ use common::{EVENTUALLY, on_both_backends};
 use fastrand::Rng;
 use gowheel::{
     Backend, Callback, HeapTimerSet, MAX_SHARDS, MAX_WHEN, ManualClock, ModifyArgsError, NOT_ARMED,
-    NonPositiveInterval, Runtime, ShardCountError, TimerSet, TimingWheel, WheelConfig,
-    check_modify_args, validate_modify_args,
+    NonPositiveInterval, NotManualClock, Runtime, ShardCountError, TimerSet, TimingWheel,
+    WheelConfig, check_modify_args, validate_modify_args,
 };
 use gowheel_compat_tests::panics::{expect_panic, lock};
 use gowheel_compat_tests::replay::{ReplayError, Trace, trace_files};
@@ -1192,5 +1192,22 @@ fn traces_with_extreme_numbers_parse_and_replay_without_panicking() {
         let error = Trace::parse("huge.trace", bad).unwrap_err();
         assert!(!error.is_mismatch(), "{bad}: {error}");
         assert_eq!(error.line(), 1, "{bad} (case {line})");
+    }
+}
+
+/// `advance` on a real-clock runtime: `try_advance` is an error and moves
+/// nothing, `advance` panics with its message; on both backends.
+#[test]
+fn advance_on_a_real_clock_is_refused() {
+    for backend in [Backend::Wheel, Backend::Heap] {
+        let runtime = Runtime::builder().backend(backend).build();
+        for duration in [Duration::ZERO, Duration::MAX] {
+            assert_eq!(runtime.try_advance(duration), Err(NotManualClock));
+            assert_eq!(
+                expect_panic(|| runtime.advance(duration)),
+                format!("gowheel: {NotManualClock}")
+            );
+        }
+        assert!(manual(backend).try_advance(Duration::MAX).is_ok());
     }
 }
