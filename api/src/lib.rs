@@ -125,15 +125,15 @@ pub mod wheel;
 pub use backend::{Backend, UnknownBackend};
 pub use callback_panic::CallbackPanic;
 pub use channel::{Receiver, SelectReceiver, TryRecvError};
-pub use heap::{HeapTimer, HeapTimerSet};
+pub use heap::{HeapTimer, HeapTimerSet, MAX_SHARDS, ShardCountError};
 pub use manual_clock::ManualClock;
 pub use metrics::{Lateness, RuntimeMetrics};
-pub use runtime::{BuildError, Runtime, RuntimeBuilder, default_runtime};
+pub use runtime::{BuildError, NotManualClock, Runtime, RuntimeBuilder, default_runtime};
 pub use ticker::{NonPositiveInterval, Ticker, tick};
 pub use timer::{AfterFunc, Timer, after, after_func, after_func_once, sleep};
 pub use timer_set::{
-    Callback, MAX_WHEN, NOT_ARMED, TimerSet, TimerSetStats, callback, next_periodic_when,
-    validate_modify_args,
+    Callback, MAX_WHEN, ModifyArgsError, NOT_ARMED, TimerSet, TimerSetStats, callback,
+    check_modify_args, next_periodic_when, validate_modify_args,
 };
 pub use wheel::{TimingWheel, WheelConfig, WheelTimer};
 

@@ -80,6 +80,7 @@ impl ManualClock {
     /// # Panics
     ///
     /// If `nanos` is negative: a manual clock is monotonic.
+    /// [`try_advance`](Self::try_advance) returns `None` instead.
     ///
     /// ```
     /// use gowheel::{HeapTimerSet, ManualClock, TimerSet};
@@ -91,13 +92,28 @@ impl ManualClock {
     /// set.check(now); // one check, 40 ns after the deadline
     /// ```
     pub fn advance(&self, nanos: i64) -> i64 {
-        assert!(
-            nanos >= 0,
-            "gowheel: a manual clock cannot move backwards ({nanos} ns)"
-        );
+        match self.try_advance(nanos) {
+            Some(now) => now,
+            None => panic!("gowheel: a manual clock cannot move backwards ({nanos} ns)"),
+        }
+    }
+
+    /// [`advance`](Self::advance), or `None` (the clock unchanged) if
+    /// `nanos` is negative.
+    ///
+    /// ```
+    /// let clock = gowheel::ManualClock::new(100);
+    /// assert_eq!(clock.try_advance(-1), None);
+    /// assert_eq!(clock.try_advance(i64::MAX), Some(i64::MAX));
+    /// assert_eq!(clock.now(), i64::MAX);
+    /// ```
+    pub fn try_advance(&self, nanos: i64) -> Option<i64> {
+        if nanos < 0 {
+            return None;
+        }
         let target = self.now().saturating_add(nanos);
         self.move_to(target);
-        target
+        Some(target)
     }
 
     /// Moves the clock to `target`, checking `set` at every wake time on the

@@ -626,6 +626,24 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// Why [`Runtime::try_advance`] refused: the runtime runs on the real
+/// clock, whose time cannot be moved.
+///
+/// ```
+/// let error = gowheel::Runtime::builder().build().try_advance(std::time::Duration::ZERO).unwrap_err();
+/// assert!(error.to_string().contains("manual-clock"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotManualClock;
+
+impl fmt::Display for NotManualClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("advance() needs a manual-clock runtime (Runtime::builder().manual_clock())")
+    }
+}
+
+impl std::error::Error for NotManualClock {}
+
 impl Default for Runtime {
     /// A wheel runtime on the real clock.
     fn default() -> Runtime {
@@ -726,7 +744,8 @@ impl Runtime {
     ///
     /// # Panics
     ///
-    /// On a real-clock runtime, whose time cannot be moved.
+    /// On a real-clock runtime, whose time cannot be moved;
+    /// [`try_advance`](Self::try_advance) returns an error instead.
     ///
     /// ```
     /// use std::time::Duration;
@@ -739,12 +758,29 @@ impl Runtime {
     /// assert!(ticker.receiver().try_recv().is_err());
     /// ```
     pub fn advance(&self, duration: Duration) {
+        if let Err(error) = self.try_advance(duration) {
+            panic!("gowheel: {error}");
+        }
+    }
+
+    /// [`advance`](Self::advance), or an error (nothing done) on a
+    /// real-clock runtime.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let real = gowheel::Runtime::builder().build();
+    /// assert!(real.try_advance(Duration::from_secs(1)).is_err());
+    /// let manual = gowheel::Runtime::builder().manual_clock().build();
+    /// assert!(manual.try_advance(Duration::from_secs(1)).is_ok());
+    /// assert_eq!(manual.elapsed(), Duration::from_secs(1));
+    /// ```
+    pub fn try_advance(&self, duration: Duration) -> Result<(), NotManualClock> {
         let shared = self.shared();
-        assert!(
-            shared.is_manual(),
-            "gowheel: advance() needs a manual-clock runtime (Runtime::builder().manual_clock())"
-        );
+        if !shared.is_manual() {
+            return Err(NotManualClock);
+        }
         shared.run_until(shared.deadline_after(duration));
+        Ok(())
     }
 
     /// Counts of what the runtime's timer set holds.

@@ -32,7 +32,8 @@
 //!   was moved earlier and then stopped): checking at that time fires nothing
 //!   and tightens the bound.
 //! * `when <= 0` or `period < 0` passed to `modify` is a caller bug and panics
-//!   with a message that names the bad value.
+//!   with a message that names the bad value; the `try_` forms return a
+//!   [`ModifyArgsError`] instead.
 //!
 //! # Design constraints on implementations
 //!
@@ -45,7 +46,8 @@
 use std::fmt;
 
 pub use gowheel_wheel::{
-    Callback, MAX_WHEN, NOT_ARMED, callback, next_periodic_when, validate_modify_args,
+    Callback, MAX_WHEN, ModifyArgsError, NOT_ARMED, callback, check_modify_args,
+    next_periodic_when, validate_modify_args,
 };
 
 /// The earlier of two times at which a set needs a check, where
@@ -207,6 +209,87 @@ pub trait TimerSet: Send + Sync {
         self.modify(timer, when, period, None, 0)
     }
 
+    /// [`start_timer`](TimerSet::start_timer), or an error (and no timer)
+    /// if `when <= 0` or `period < 0`.
+    ///
+    /// # Errors
+    ///
+    /// As [`check_modify_args`].
+    ///
+    /// ```
+    /// use gowheel::{HeapTimerSet, TimerSet};
+    /// let set = HeapTimerSet::new(1);
+    /// assert!(set.try_start_timer(gowheel::callback(|_, _| {}), 0, 0).is_err());
+    /// assert!(set.try_start_timer(gowheel::callback(|_, _| {}), 1, 0).is_ok());
+    /// ```
+    fn try_start_timer(
+        &self,
+        callback: Callback,
+        when: i64,
+        period: i64,
+    ) -> Result<Self::Timer, ModifyArgsError> {
+        check_modify_args(when, period)?;
+        Ok(self.start_timer(callback, when, period))
+    }
+
+    /// [`modify`](TimerSet::modify), or an error (the timer unchanged) if
+    /// `when <= 0` or `period < 0`.
+    ///
+    /// # Errors
+    ///
+    /// As [`check_modify_args`].
+    ///
+    /// # Panics
+    ///
+    /// If `timer` belongs to another set.
+    ///
+    /// ```
+    /// use gowheel::{HeapTimerSet, ModifyArgsError, TimerSet};
+    /// let set = HeapTimerSet::new(1);
+    /// let timer = set.new_timer(gowheel::callback(|_, _| {}));
+    /// assert_eq!(set.try_modify(&timer, -3, 0, None, 0), Err(ModifyArgsError::NonPositiveWhen(-3)));
+    /// assert_eq!(set.try_modify(&timer, 50, 0, None, 0), Ok(false));
+    /// ```
+    fn try_modify(
+        &self,
+        timer: &Self::Timer,
+        when: i64,
+        period: i64,
+        callback: Option<Callback>,
+        seq: u64,
+    ) -> Result<bool, ModifyArgsError> {
+        check_modify_args(when, period)?;
+        Ok(self.modify(timer, when, period, callback, seq))
+    }
+
+    /// [`reset`](TimerSet::reset), or an error (the timer unchanged) if
+    /// `when <= 0` or `period < 0`.
+    ///
+    /// # Errors
+    ///
+    /// As [`check_modify_args`].
+    ///
+    /// # Panics
+    ///
+    /// If `timer` belongs to another set.
+    ///
+    /// ```
+    /// use gowheel::{HeapTimerSet, ModifyArgsError, TimerSet};
+    /// let set = HeapTimerSet::new(1);
+    /// let timer = set.new_timer(gowheel::callback(|_, _| {}));
+    /// assert_eq!(set.try_reset(&timer, 10, -1), Err(ModifyArgsError::NegativePeriod(-1)));
+    /// assert_eq!(set.try_reset(&timer, 10, 0), Ok(false));
+    /// ```
+    fn try_reset(
+        &self,
+        timer: &Self::Timer,
+        when: i64,
+        period: i64,
+    ) -> Result<bool, ModifyArgsError> {
+        check_modify_args(when, period)?;
+        Ok(self.reset(timer, when, period))
+    }
+
     /// Disarms `timer` (Go's `t.stop`). Returns true iff this call stopped a
     /// pending timer.
     ///
@@ -232,6 +315,10 @@ pub trait TimerSet: Send + Sync {
     /// deadline pending at the end of the call; timers armed concurrently
     /// with the call may be due earlier, which [`wake_time`](Self::wake_time)
     /// reports.
+    ///
+    /// A `now` of [`MAX_WHEN`] or later counts as `MAX_WHEN - 1`: the
+    /// saturated deadline is never reached, so a timer armed there never
+    /// runs, even periodic.
     ///
     /// ```
     /// use gowheel::{HeapTimerSet, TimerSet};

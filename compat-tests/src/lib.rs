@@ -18,6 +18,8 @@
 //!   traces (recordings) parsed and checked, for `evaluate --trace`.
 //! * [`differential`]: random operation sequences applied in lockstep to a
 //!   reference set and a candidate, which must answer alike.
+//! * [`fuzzing`]: what the fuzz targets in `fuzz/` run, so that their
+//!   findings replay here.
 //! * [`cli`]: the command-line plumbing of the `load` and `replay` binaries.
 //! * [`watchdog`]: aborts a test process that deadlocks, with a message.
 //! * [`panics`]: the message of a caught panic, a call that must panic, and
@@ -41,6 +43,7 @@
 pub mod cli;
 pub mod conformance;
 pub mod differential;
+pub mod fuzzing;
 mod go_rules;
 mod harness;
 pub mod ledger;

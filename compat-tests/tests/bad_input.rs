@@ -21,11 +21,13 @@ use std::time::Duration;
 use common::{EVENTUALLY, on_both_backends};
 use fastrand::Rng;
 use gowheel::{
-    Backend, Callback, HeapTimerSet, MAX_WHEN, NonPositiveInterval, Runtime, TimerSet, TimingWheel,
-    WheelConfig, validate_modify_args,
+    Backend, Callback, HeapTimerSet, MAX_SHARDS, MAX_WHEN, ManualClock, ModifyArgsError, NOT_ARMED,
+    NonPositiveInterval, NotManualClock, Runtime, ShardCountError, TimerSet, TimingWheel,
+    WheelConfig, check_modify_args, validate_modify_args,
 };
 use gowheel_compat_tests::panics::{expect_panic, lock};
 use gowheel_compat_tests::replay::{ReplayError, Trace, trace_files};
+use gowheel_compat_tests::watchdog::Watchdog;
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -290,6 +292,10 @@ on_both_backends!(
     zero_period_ticker_is_refused_with_a_clear_error,
     zero_period_ticker_reset_is_refused_and_leaves_the_ticker_unchanged,
     timer_reset_to_zero_fires_at_once,
+    zero_durations_are_due_now_everywhere,
+    one_nanosecond_ticker_keeps_the_first_unreceived_tick,
+    huge_periods_never_tick_and_tick_refuses_zero,
+    operations_at_the_end_of_virtual_time,
 );
 
 // ---- The runtime layer: `when <= 0`, negative periods -----------------------
@@ -672,5 +678,541 @@ fn garbage_traces_never_panic_the_parser() {
                 );
             }
         }
+    }
+}
+
+// ---- Extremes: zero, tiny and huge durations and periods --------------------
+
+/// Zero durations are due now on every constructor and `reset`: nothing
+/// runs in `sleep(0)` (Go's `time.Sleep(0)` returns at once); a blocking
+/// receive with a zero timeout runs what is due, so it times out at once
+/// with nothing for its own timer, virtual time unmoved, or takes a value
+/// that is due; `advance(0)` runs what is due too.
+fn zero_durations_are_due_now_everywhere(backend: Backend) {
+    let runtime = manual(backend);
+    runtime.advance(SECOND);
+    let timer = runtime.new_timer(Duration::ZERO);
+    let after = runtime.after(Duration::ZERO);
+    let (ran, set) = flag();
+    let func = runtime.after_func(Duration::ZERO, set);
+    let waiting = runtime.new_timer(SECOND);
+
+    runtime.sleep(Duration::ZERO);
+    assert!(!ran.load(Ordering::SeqCst), "sleep(0) runs nothing");
+    assert!(timer.receiver().try_recv().is_err());
+    assert!(waiting.receiver().recv_timeout(Duration::ZERO).is_none());
+    assert_eq!(runtime.elapsed(), SECOND, "a zero timeout moves nothing");
+    assert!(ran.load(Ordering::SeqCst), "the receive ran what was due");
+    assert!(!func.stop(), "it ran: not pending");
+    let value = timer.receiver().recv_timeout(Duration::ZERO);
+    assert_eq!(value.map(|at| at - runtime.start()), Some(SECOND));
+    assert_eq!(
+        after.try_recv().ok().map(|at| at - runtime.start()),
+        Some(SECOND)
+    );
+    assert!(waiting.reset(Duration::ZERO));
+    runtime.advance(Duration::ZERO);
+    assert_eq!(
+        waiting
+            .receiver()
+            .try_recv()
+            .ok()
+            .map(|at| at - runtime.start()),
+        Some(SECOND)
+    );
+    assert_eq!(runtime.elapsed(), SECOND);
+}
+
+/// A 1 ns ticker on a manual clock ticks at every nanosecond the clock
+/// passes; the channel keeps the first unreceived tick and drops the rest.
+fn one_nanosecond_ticker_keeps_the_first_unreceived_tick(backend: Backend) {
+    let runtime = manual(backend);
+    let nanosecond = Duration::from_nanos(1);
+    let ticker = runtime.new_ticker(nanosecond);
+    runtime.advance(Duration::from_nanos(500));
+    let first = ticker.receiver().try_recv().expect("a tick");
+    assert_eq!(first - runtime.start(), nanosecond);
+    assert!(ticker.receiver().try_recv().is_err(), "later ticks dropped");
+    runtime.advance(nanosecond);
+    let next = ticker.receiver().try_recv().expect("the tick at 501 ns");
+    assert_eq!(next - runtime.start(), Duration::from_nanos(501));
+    ticker.reset(nanosecond);
+    assert_eq!(
+        ticker
+            .receiver()
+            .recv_timeout(SECOND)
+            .map(|at| at - runtime.start()),
+        Some(Duration::from_nanos(502))
+    );
+}
+
+/// Huge periods on every ticker form (`new_ticker`, `tick`, `reset`):
+/// they saturate and never tick; a zero period is refused by `try_tick`.
+fn huge_periods_never_tick_and_tick_refuses_zero(backend: Backend) {
+    let runtime = manual(backend);
+    let periods = [
+        Duration::MAX,
+        Duration::from_secs(u64::MAX),
+        Duration::from_nanos(i64::MAX as u64),
+    ];
+    let mut receivers = Vec::new();
+    let mut tickers = Vec::new();
+    for period in periods {
+        receivers.push(runtime.tick(period));
+        receivers.push(runtime.try_tick(period).expect("a positive period"));
+        let ticker = runtime.new_ticker(SECOND);
+        ticker.reset(period);
+        tickers.push(ticker);
+    }
+    assert_eq!(
+        runtime.try_tick(Duration::ZERO).unwrap_err(),
+        NonPositiveInterval
+    );
+    runtime.advance(Duration::MAX);
+    for receiver in receivers.iter().chain(tickers.iter().map(|t| t.receiver())) {
+        assert!(receiver.try_recv().is_err());
+    }
+}
+
+/// At the end of virtual time (`advance(Duration::MAX)`), every
+/// operation still answers as Go's rules say: a zero duration is due now,
+/// any positive one saturates, stop and reset report pending timers.
+fn operations_at_the_end_of_virtual_time(backend: Backend) {
+    let runtime = manual(backend);
+    runtime.advance(Duration::MAX);
+    let end = runtime.elapsed();
+    let timer = runtime.new_timer(Duration::from_nanos(1));
+    let (ran, set) = flag();
+    let func = runtime.after_func(Duration::ZERO, set);
+    let ticker = runtime.new_ticker(Duration::from_nanos(1));
+    runtime.advance(Duration::MAX);
+    assert!(timer.receiver().try_recv().is_err(), "1 ns saturates");
+    assert!(ran.load(Ordering::SeqCst), "zero is due now");
+    assert!(ticker.receiver().try_recv().is_err());
+    assert!(timer.stop());
+    assert!(!timer.reset(Duration::ZERO));
+    runtime.advance(Duration::ZERO);
+    assert_eq!(
+        timer
+            .receiver()
+            .try_recv()
+            .ok()
+            .map(|at| at - runtime.start()),
+        Some(end)
+    );
+    assert!(!func.reset(Duration::MAX));
+    assert!(func.stop());
+    assert_eq!(runtime.elapsed(), end);
+}
+
+// ---- Extremes at the runtime layer: instants and periods --------------------
+
+/// Records `(name, delay)` of every run.
+type Delays = Arc<Mutex<Vec<(&'static str, i64)>>>;
+
+fn delay_recorder(runs: &Delays, name: &'static str) -> Callback {
+    let runs = runs.clone();
+    gowheel::callback(move |_, delay| lock(&runs).push((name, delay)))
+}
+
+fn take(runs: &Delays) -> Vec<(&'static str, i64)> {
+    let mut taken = std::mem::take(&mut *lock(runs));
+    taken.sort_unstable();
+    taken
+}
+
+/// A check at or past `MAX_WHEN` counts as `MAX_WHEN - 1`: a one-shot
+/// timer at `MAX_WHEN` never runs, and a periodic timer that saturates
+/// there runs once (at `MAX_WHEN - 1`) and then never again. Both used to
+/// loop or run at the deadline that is never reached.
+fn check_at_max_when_never_reaches_it<S: TimerSet>(set: S) {
+    let _watchdog = Watchdog::start("check(MAX_WHEN)", EVENTUALLY);
+    let runs = Delays::default();
+    let one_shot = set.start_timer(delay_recorder(&runs, "one-shot"), MAX_WHEN, 0);
+    let periodic = set.start_timer(delay_recorder(&runs, "periodic"), MAX_WHEN - 1, 1);
+    let huge = set.start_timer(delay_recorder(&runs, "huge"), 1, i64::MAX);
+    for now in [MAX_WHEN, MAX_WHEN, i64::MAX] {
+        set.check(now);
+        set.verify();
+    }
+    assert_eq!(
+        take(&runs),
+        vec![("huge", MAX_WHEN - 2), ("periodic", 0)],
+        "each ran once, as at MAX_WHEN - 1"
+    );
+    assert_eq!(set.wake_time(), MAX_WHEN);
+    assert!(set.stop(&one_shot) && set.stop(&periodic) && set.stop(&huge));
+}
+
+/// Checks at instants before anything can be due (`i64::MIN`, negative,
+/// 0) fire nothing; a later check fires each timer once at its deadline;
+/// a check that goes back in time fires nothing that is not due at it,
+/// and a timer re-armed between the two times fires when a check reaches
+/// it.
+fn checks_before_the_start_and_backwards<S: TimerSet>(set: S) {
+    let runs = Delays::default();
+    let early = set.start_timer(delay_recorder(&runs, "early"), 1, 0);
+    let later = set.start_timer(delay_recorder(&runs, "later"), 100, 0);
+    for now in [i64::MIN, -1, 0] {
+        set.check(now);
+        set.verify();
+        assert!(take(&runs).is_empty(), "nothing is due at {now}");
+    }
+    let wake = set.wake_time();
+    assert!(wake != NOT_ARMED && wake <= 1, "wake time {wake}");
+    set.check(100);
+    set.verify();
+    assert_eq!(take(&runs), vec![("early", 99), ("later", 0)]);
+    assert!(!set.reset(&early, 50, 0));
+    set.check(10);
+    set.verify();
+    assert!(take(&runs).is_empty(), "50 is not due at 10");
+    set.check(50);
+    set.verify();
+    assert_eq!(take(&runs), vec![("early", 0)]);
+    assert!(!set.stop(&later));
+}
+
+/// Periods of 1 ns and of `i64::MAX`, from deadlines of 1 and near the
+/// end: missed periods are skipped, sums saturate to `MAX_WHEN`.
+fn extreme_periods_skip_and_saturate<S: TimerSet>(set: S) {
+    let runs = Delays::default();
+    let tiny = set.start_timer(delay_recorder(&runs, "tiny"), 1, 1);
+    let huge = set.start_timer(delay_recorder(&runs, "huge"), 1, i64::MAX);
+    set.check(1_000);
+    set.verify();
+    assert_eq!(take(&runs), vec![("huge", 999), ("tiny", 999)]);
+    set.check(1_001);
+    set.verify();
+    assert_eq!(take(&runs), vec![("tiny", 0)], "huge saturated");
+    set.check(MAX_WHEN - 1);
+    set.verify();
+    assert_eq!(take(&runs), vec![("tiny", MAX_WHEN - 1 - 1_002)]);
+    set.check(MAX_WHEN - 1);
+    assert!(take(&runs).is_empty(), "tiny saturated too");
+    assert_eq!(set.wake_time(), MAX_WHEN);
+    assert!(set.stop(&tiny) && set.stop(&huge));
+}
+
+/// The `try_` forms refuse `when <= 0` and `period < 0` with an error
+/// naming the value, the timer unchanged, and otherwise answer as the
+/// panicking forms.
+fn try_forms_refuse_bad_arguments<S: TimerSet>(set: S) {
+    let runs = Delays::default();
+    let timer = set.start_timer(delay_recorder(&runs, "timer"), 500, 0);
+    for (when, period, error) in [
+        (0, 0, ModifyArgsError::NonPositiveWhen(0)),
+        (i64::MIN, -1, ModifyArgsError::NonPositiveWhen(i64::MIN)),
+        (5, i64::MIN, ModifyArgsError::NegativePeriod(i64::MIN)),
+    ] {
+        assert_eq!(set.try_reset(&timer, when, period), Err(error));
+        let callback = Some(delay_recorder(&runs, "replaced"));
+        assert_eq!(
+            set.try_modify(&timer, when, period, callback, 1),
+            Err(error)
+        );
+        let made = set.try_start_timer(delay_recorder(&runs, "new"), when, period);
+        assert_eq!(made.err(), Some(error));
+        assert_eq!(check_modify_args(when, period), Err(error));
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("got {}", error_value(error)))
+        );
+    }
+    assert_eq!(set.wake_time(), 500, "unchanged");
+    set.check(500);
+    assert_eq!(take(&runs), vec![("timer", 0)]);
+    assert_eq!(set.try_reset(&timer, MAX_WHEN, i64::MAX), Ok(false));
+    assert_eq!(set.try_modify(&timer, 600, 0, None, 0), Ok(true));
+    let made = set.try_start_timer(delay_recorder(&runs, "new"), 600, 0);
+    set.check(600);
+    assert_eq!(take(&runs), vec![("new", 0), ("timer", 0)]);
+    drop(made);
+}
+
+fn error_value(error: ModifyArgsError) -> i64 {
+    match error {
+        ModifyArgsError::NonPositiveWhen(value) | ModifyArgsError::NegativePeriod(value) => value,
+    }
+}
+
+/// Instantiates the extreme-value bodies for each named set factory.
+macro_rules! extreme_tests {
+    ($($module:ident: $new_set:expr),* $(,)?) => {
+        $(
+            mod $module {
+                use super::*;
+
+                #[test]
+                fn check_at_max_when_never_reaches_it() {
+                    super::check_at_max_when_never_reaches_it($new_set);
+                }
+
+                #[test]
+                fn checks_before_the_start_and_backwards() {
+                    super::checks_before_the_start_and_backwards($new_set);
+                }
+
+                #[test]
+                fn extreme_periods_skip_and_saturate() {
+                    super::extreme_periods_skip_and_saturate($new_set);
+                }
+
+                #[test]
+                fn try_forms_refuse_bad_arguments() {
+                    super::try_forms_refuse_bad_arguments($new_set);
+                }
+            }
+        )*
+    };
+}
+
+extreme_tests!(
+    extremes_wheel: TimingWheel::default(),
+    extremes_wheel_smallest: TimingWheel::new(
+        WheelConfig::default().tick_shift(0).slot_bits(1).levels(1).stripes(1)
+            .cascade_budget(1).sweep_budget(1)
+    ),
+    extremes_wheel_coarsest: TimingWheel::new(
+        WheelConfig::default().tick_shift(40).slot_bits(1).levels(1).stripes(2)
+    ),
+    extremes_wheel_widest: TimingWheel::new(
+        WheelConfig::default().tick_shift(0).slot_bits(6).levels(15).stripes(3)
+            .cascade_budget(usize::MAX).sweep_budget(usize::MAX)
+    ),
+    extremes_heap: HeapTimerSet::new(1),
+    extremes_heap_four_shards: HeapTimerSet::new(4),
+);
+
+// ---- Absurd configurations ---------------------------------------------------
+
+/// Wheel shapes out of range, each with a word its error must contain.
+fn absurd_shapes() -> Vec<(WheelConfig, &'static str)> {
+    let base = WheelConfig::default;
+    vec![
+        (base().slot_bits(0), "slot_bits 0"),
+        (base().slot_bits(7), "slot_bits 7"),
+        (base().slot_bits(64), "slot_bits 64"),
+        (base().slot_bits(u32::MAX), "slot_bits"),
+        (base().levels(0), "levels 0"),
+        (base().levels(16), "levels 16"),
+        (base().levels(1000), "levels 1000"),
+        (base().levels(u32::MAX), "levels"),
+        (base().stripes(0), "stripes"),
+        (base().stripes(MAX_SHARDS + 1), "stripes 4097"),
+        (base().stripes(usize::MAX), "stripes"),
+        (base().tick_shift(41), "tick_shift 41"),
+        (base().tick_shift(63), "tick_shift 63"),
+        (base().tick_shift(u32::MAX), "tick_shift"),
+        (base().cascade_budget(0), "cascade_budget"),
+        (base().sweep_budget(0), "sweep_budget"),
+    ]
+}
+
+/// Every absurd shape is an error naming the field from
+/// `TimingWheel::try_new` and `RuntimeBuilder::try_build` (on both
+/// backends, which validate the shape alike), and a panic with the same
+/// message from `TimingWheel::new` and `RuntimeBuilder::build`; huge
+/// stripe counts used to fail to allocate instead.
+#[test]
+fn absurd_wheel_shapes_are_errors_naming_the_field() {
+    for (config, needle) in absurd_shapes() {
+        let error = TimingWheel::try_new(config).expect_err("refused");
+        assert!(error.to_string().contains(needle), "{error} lacks {needle}");
+        assert_eq!(config.validate(), Err(error.clone()));
+        assert_eq!(
+            expect_panic(|| TimingWheel::new(config)),
+            format!("gowheel: {error}")
+        );
+        for backend in [Backend::Wheel, Backend::Heap] {
+            let builder = Runtime::builder().backend(backend).wheel_config(config);
+            let error = builder.clone().manual_clock().try_build().unwrap_err();
+            assert!(error.to_string().contains(needle), "{error} lacks {needle}");
+            assert_eq!(
+                expect_panic(|| builder.build()),
+                format!("gowheel: {error}")
+            );
+        }
+    }
+}
+
+/// Part counts of 0 and beyond [`MAX_SHARDS`] (the wheel's most stripes
+/// too) are build errors on both
+/// backends, and shard counts out of `1..=MAX_SHARDS` an error from
+/// `HeapTimerSet::try_new` (a panic with its message from `new`).
+#[test]
+fn absurd_part_counts_are_errors() {
+    for parts in [0, MAX_SHARDS + 1, usize::MAX] {
+        for backend in [Backend::Wheel, Backend::Heap] {
+            let builder = Runtime::builder().backend(backend).parts(parts);
+            let error = builder.clone().manual_clock().try_build().unwrap_err();
+            assert!(error.to_string().contains("stripe"), "{error}");
+            assert!(expect_panic(|| builder.build()).contains("stripe"));
+        }
+    }
+    for shards in [0, MAX_SHARDS + 1, usize::MAX] {
+        let error = HeapTimerSet::try_new(shards).expect_err("refused");
+        assert_eq!(error, ShardCountError(shards));
+        assert!(error.to_string().contains(&format!("got {shards}")));
+        assert_eq!(
+            expect_panic(|| HeapTimerSet::new(shards)),
+            format!("gowheel: {error}")
+        );
+    }
+    assert_eq!(HeapTimerSet::try_new(1).unwrap().shard_count(), 1);
+}
+
+/// The extreme shapes that are valid run the differential harness's
+/// extreme operations exactly as the heap does.
+#[test]
+fn extreme_valid_shapes_agree_with_the_heap() {
+    use gowheel_compat_tests::differential::{OnFire, TimerSetOp, When, run_differential};
+    let create = TimerSetOp::Create {
+        other_thread: false,
+        on_fire: OnFire::Record,
+    };
+    let ops = [
+        create.clone(),
+        create.clone(),
+        create,
+        TimerSetOp::Reset {
+            timer: 0,
+            when: When::At(MAX_WHEN),
+            period: 0,
+        },
+        TimerSetOp::Reset {
+            timer: 1,
+            when: When::At(1),
+            period: i64::MAX,
+        },
+        TimerSetOp::Reset {
+            timer: 2,
+            when: When::FromNow(i64::MIN),
+            period: 1,
+        },
+        TimerSetOp::Check { advance: 0 },
+        TimerSetOp::Check { advance: 1 << 40 },
+        TimerSetOp::Modify {
+            timer: 2,
+            when: When::At(MAX_WHEN - 1),
+            period: 1,
+            callback: None,
+        },
+        TimerSetOp::Check { advance: i64::MAX },
+        TimerSetOp::CheckAtDeadline { offset: i64::MAX },
+        TimerSetOp::Reset {
+            timer: 0,
+            when: When::Earlier(i64::MAX),
+            period: i64::MAX,
+        },
+        TimerSetOp::Check { advance: i64::MAX },
+    ];
+    let shapes = [
+        WheelConfig::default()
+            .tick_shift(0)
+            .slot_bits(1)
+            .levels(1)
+            .stripes(1),
+        WheelConfig::default()
+            .tick_shift(40)
+            .slot_bits(1)
+            .levels(1)
+            .stripes(1),
+        WheelConfig::default()
+            .tick_shift(40)
+            .slot_bits(6)
+            .levels(15),
+        WheelConfig::default().tick_shift(0).slot_bits(6).levels(15),
+        WheelConfig::default().cascade_budget(1).sweep_budget(1),
+        WheelConfig::default()
+            .cascade_budget(usize::MAX)
+            .sweep_budget(usize::MAX),
+    ];
+    for shape in shapes {
+        if let Err(divergence) =
+            run_differential(HeapTimerSet::new(1), TimingWheel::new(shape), &ops)
+        {
+            panic!("{shape:?}: {divergence}");
+        }
+    }
+}
+
+/// A manual clock at the extremes: any start, saturating moves, a
+/// negative move refused by `try_advance` (the clock unchanged) and a
+/// panic naming the value from `advance`, stepping to instants before now
+/// a no-op.
+#[test]
+fn manual_clock_extremes() {
+    let clock = ManualClock::new(i64::MIN);
+    assert_eq!(clock.advance(i64::MAX), -1);
+    assert_eq!(clock.advance(i64::MAX), i64::MAX - 1);
+    assert_eq!(clock.try_advance(i64::MAX), Some(i64::MAX));
+    assert_eq!(clock.try_advance(-1), None);
+    assert_eq!(clock.try_advance(i64::MIN), None);
+    assert_eq!(clock.now(), i64::MAX);
+    assert_eq!(
+        expect_panic(|| clock.advance(-7)),
+        "gowheel: a manual clock cannot move backwards (-7 ns)"
+    );
+    let clock = ManualClock::new(100);
+    let set = HeapTimerSet::new(1);
+    let runs = Delays::default();
+    let timer = set.start_timer(delay_recorder(&runs, "timer"), 150, 0);
+    clock.run_until(&set, i64::MIN);
+    assert_eq!(clock.now(), 100);
+    clock.run_until(&set, MAX_WHEN);
+    assert_eq!(clock.now(), MAX_WHEN - 1);
+    assert_eq!(take(&runs), vec![("timer", 0)]);
+    drop(timer);
+}
+
+/// Traces with numbers at the extremes of `i64` parse and replay on both
+/// backends (an answer that differs is a mismatch, never a panic); numbers
+/// beyond `i64` are parse errors naming the line.
+#[test]
+fn traces_with_extreme_numbers_parse_and_replay_without_panicking() {
+    let min = i64::MIN;
+    let max = i64::MAX;
+    let text = format!(
+        "func 0 {min}\nchan 1 {max}\ntick 2 {min} -> panic\ntick 2 1\nreset 1 {min} -> true\n\
+         treset 2 {max}\nadvance {min}\nnow 0\nrecv 1 -> none\nwait 1 {max} -> 0\nnow 0\n\
+         advance 5\nnow 5\nstop 0 -> false\n"
+    );
+    let trace = Trace::parse("extreme.trace", &text).expect("i64 extremes parse");
+    for backend in [Backend::Wheel, Backend::Heap] {
+        match trace.replay(backend) {
+            Ok(()) => {}
+            Err(error) => assert!(error.is_mismatch(), "{backend:?}: {error}"),
+        }
+    }
+    for (line, bad) in [
+        "chan 0 9223372036854775808",
+        "advance -9223372036854775809",
+        "func 18446744073709551616 1",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let error = Trace::parse("huge.trace", bad).unwrap_err();
+        assert!(!error.is_mismatch(), "{bad}: {error}");
+        assert_eq!(error.line(), 1, "{bad} (case {line})");
+    }
+}
+
+/// `advance` on a real-clock runtime: `try_advance` is an error and moves
+/// nothing, `advance` panics with its message; on both backends.
+#[test]
+fn advance_on_a_real_clock_is_refused() {
+    for backend in [Backend::Wheel, Backend::Heap] {
+        let runtime = Runtime::builder().backend(backend).build();
+        for duration in [Duration::ZERO, Duration::MAX] {
+            assert_eq!(runtime.try_advance(duration), Err(NotManualClock));
+            assert_eq!(
+                expect_panic(|| runtime.advance(duration)),
+                format!("gowheel: {NotManualClock}")
+            );
+        }
+        assert!(manual(backend).try_advance(Duration::MAX).is_ok());
     }
 }

@@ -88,13 +88,25 @@ pub const DEFAULT_CASCADE_BUDGET: usize = 256;
 /// Default sweep budget: the slab places one share of the sweep of
 /// stopped timers visits (see [`WheelConfig::sweep_budget`]).
 pub const DEFAULT_SWEEP_BUDGET: usize = 256;
+/// The most stripes a wheel may have; more is refused by
+/// [`WheelConfig::validate`] rather than failing to allocate. Far more
+/// than any machine has CPUs (the default is one stripe per CPU, capped
+/// here).
+///
+/// ```
+/// use gowheel_wheel::{MAX_STRIPES, WheelConfig};
+/// assert!(WheelConfig::default().stripes(MAX_STRIPES + 1).validate().is_err());
+/// ```
+pub const MAX_STRIPES: usize = 4096;
 
 impl Default for WheelConfig {
     /// The measured defaults: 1.02 µs ticks, two rotations of 64 slots a
     /// level, enough levels for every `i64` deadline, one stripe per
     /// available CPU, and budgets of 256.
     fn default() -> WheelConfig {
-        let stripes = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let stripes = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_STRIPES);
         WheelConfig {
             tick_shift: DEFAULT_TICK_SHIFT,
             slot_bits: DEFAULT_SLOT_BITS,
@@ -156,7 +168,8 @@ impl WheelConfig {
         self
     }
 
-    /// Sets the number of stripes (independently locked parts), at least 1.
+    /// Sets the number of stripes (independently locked parts),
+    /// 1..=[`MAX_STRIPES`].
     ///
     /// ```
     /// let config = gowheel_wheel::WheelConfig::default().stripes(16);
@@ -271,6 +284,12 @@ impl WheelConfig {
         }
         if self.stripes == 0 {
             return Err(ConfigError("stripes must be at least 1".to_string()));
+        }
+        if self.stripes > MAX_STRIPES {
+            return Err(ConfigError(format!(
+                "stripes {} is over {MAX_STRIPES}",
+                self.stripes
+            )));
         }
         if self.cascade_budget == 0 {
             return Err(ConfigError("cascade_budget must be at least 1".to_string()));

@@ -80,6 +80,63 @@ pub fn validate_modify_args(when: i64, period: i64) {
     }
 }
 
+/// Why `modify`'s arguments were refused by [`check_modify_args`]: the
+/// same cases, and messages, as the panics of [`validate_modify_args`].
+///
+/// ```
+/// use gowheel_wheel::{ModifyArgsError, check_modify_args};
+/// assert_eq!(check_modify_args(0, 5), Err(ModifyArgsError::NonPositiveWhen(0)));
+/// assert_eq!(check_modify_args(1, -5), Err(ModifyArgsError::NegativePeriod(-5)));
+/// assert_eq!(
+///     ModifyArgsError::NegativePeriod(-5).to_string(),
+///     "timer `period` must be non-negative, got -5",
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModifyArgsError {
+    /// `when <= 0` (0 means not armed).
+    NonPositiveWhen(i64),
+    /// `period < 0`.
+    NegativePeriod(i64),
+}
+
+impl std::fmt::Display for ModifyArgsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModifyArgsError::NonPositiveWhen(when) => write!(
+                f,
+                "timer `when` must be positive (0 means not armed), got {when}"
+            ),
+            ModifyArgsError::NegativePeriod(period) => {
+                write!(f, "timer `period` must be non-negative, got {period}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ModifyArgsError {}
+
+/// [`validate_modify_args`] without the panic: `when` is checked first.
+///
+/// # Errors
+///
+/// `when <= 0` or `period < 0`, naming the bad value.
+///
+/// ```
+/// assert!(gowheel_wheel::check_modify_args(1, 0).is_ok());
+/// assert!(gowheel_wheel::check_modify_args(i64::MIN, -1).is_err());
+/// ```
+#[inline]
+pub fn check_modify_args(when: i64, period: i64) -> Result<(), ModifyArgsError> {
+    if when <= 0 {
+        return Err(ModifyArgsError::NonPositiveWhen(when));
+    }
+    if period < 0 {
+        return Err(ModifyArgsError::NegativePeriod(period));
+    }
+    Ok(())
+}
+
 #[cold]
 #[inline(never)]
 #[track_caller]

@@ -91,10 +91,11 @@ mod wheel;
 
 pub use config::{
     ConfigError, DEFAULT_CASCADE_BUDGET, DEFAULT_SLOT_BITS, DEFAULT_SWEEP_BUDGET,
-    DEFAULT_TICK_SHIFT, WheelConfig,
+    DEFAULT_TICK_SHIFT, MAX_STRIPES, WheelConfig,
 };
 pub use deadline::{
-    Callback, MAX_WHEN, NOT_ARMED, callback, next_periodic_when, validate_modify_args,
+    Callback, MAX_WHEN, ModifyArgsError, NOT_ARMED, callback, check_modify_args,
+    next_periodic_when, validate_modify_args,
 };
 pub use thread_number::{foreign_timer, thread_number};
 pub use wheel::{TimingWheel, WheelStats, WheelTimer};

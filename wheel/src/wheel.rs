@@ -30,7 +30,7 @@ use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::stripe::{LockedStripe, Stripe};
 use crate::sync::Arc;
 use crate::sync::atomic::Ordering;
-use crate::{Callback, foreign_timer, thread_number, validate_modify_args};
+use crate::{Callback, MAX_WHEN, foreign_timer, thread_number, validate_modify_args};
 
 /// The most sweep shares one check does a stripe, each under its own hold
 /// of the stripe lock: 16, so that with the default budget a pass over up
@@ -478,7 +478,9 @@ impl TimingWheel {
     /// one at a time with no lock held while its callback runs (Go's
     /// `ts.check`); purges stripes with too many zombies; returns the time
     /// the wheel next needs a check for a timer, or 0 if it holds no timers
-    /// (the wake time, as Go answers). A driver that also checks by
+    /// (the wake time, as Go answers). A `now` of [`MAX_WHEN`] or later
+    /// counts as one nanosecond short of it, the deadline never reached.
+    /// A driver that also checks by
     /// [`maintenance_time`](Self::maintenance_time) keeps every check's
     /// work bounded.
     ///
@@ -490,6 +492,9 @@ impl TimingWheel {
     /// assert_eq!(wheel.check(12), 15);
     /// ```
     pub fn check(&self, now: i64) -> i64 {
+        // `MAX_WHEN` is never reached: a check at it would otherwise run a
+        // periodic timer saturated there again and again, forever.
+        let now = now.min(MAX_WHEN - 1);
         loop {
             // The stripe with the earliest wake time runs up to the second
             // earliest, so that timers fire in deadline order overall.

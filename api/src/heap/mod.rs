@@ -85,7 +85,7 @@ use gowheel_wheel::{foreign_timer, thread_number};
 use self::registry::Registry;
 use self::shard::Shard;
 use self::timer_cell::{HEAPED, MODIFIED, TimerCell, ZOMBIE};
-use crate::timer_set::{Callback, TimerSet, TimerSetStats, validate_modify_args};
+use crate::timer_set::{Callback, MAX_WHEN, TimerSet, TimerSetStats, validate_modify_args};
 
 /// Gives every set a distinct identity, so that a timer used with a set
 /// other than its own is caught.
@@ -172,17 +172,51 @@ impl Default for HeapTimerSet {
     /// One shard per available CPU, as Go has one heap per P and
     /// `GOMAXPROCS` defaults to the CPU count.
     fn default() -> HeapTimerSet {
-        let shards = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let shards = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_SHARDS);
         HeapTimerSet::new(shards)
     }
 }
+
+/// The most shards a heap timer set may have (the wheel's
+/// [`MAX_STRIPES`](gowheel_wheel::MAX_STRIPES)); more is refused rather
+/// than failing to allocate.
+///
+/// ```
+/// assert!(gowheel::HeapTimerSet::try_new(gowheel::MAX_SHARDS + 1).is_err());
+/// ```
+pub const MAX_SHARDS: usize = gowheel_wheel::MAX_STRIPES;
+
+/// Why [`HeapTimerSet::try_new`] refused a shard count: it is not in
+/// `1..=`[`MAX_SHARDS`].
+///
+/// ```
+/// let error = gowheel::HeapTimerSet::try_new(0).unwrap_err();
+/// assert_eq!(error.to_string(), "a heap timer set needs 1..=4096 shards, got 0");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardCountError(pub usize);
+
+impl fmt::Display for ShardCountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a heap timer set needs 1..={MAX_SHARDS} shards, got {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ShardCountError {}
 
 impl HeapTimerSet {
     /// A set of `shards` heaps (Go: `GOMAXPROCS` Ps).
     ///
     /// # Panics
     ///
-    /// If `shards` is 0.
+    /// If `shards` is not in `1..=`[`MAX_SHARDS`];
+    /// [`try_new`](Self::try_new) returns an error instead.
     ///
     /// ```
     /// let set = gowheel::HeapTimerSet::new(8);
@@ -190,16 +224,29 @@ impl HeapTimerSet {
     /// ```
     #[must_use]
     pub fn new(shards: usize) -> HeapTimerSet {
-        assert!(
-            shards > 0,
-            "gowheel: a heap timer set needs at least one shard"
-        );
-        HeapTimerSet {
+        match HeapTimerSet::try_new(shards) {
+            Ok(set) => set,
+            Err(error) => panic!("gowheel: {error}"),
+        }
+    }
+
+    /// [`new`](Self::new), or an error if `shards` is not in
+    /// `1..=`[`MAX_SHARDS`].
+    ///
+    /// ```
+    /// assert_eq!(gowheel::HeapTimerSet::try_new(2).unwrap().shard_count(), 2);
+    /// assert!(gowheel::HeapTimerSet::try_new(0).is_err());
+    /// ```
+    pub fn try_new(shards: usize) -> Result<HeapTimerSet, ShardCountError> {
+        if !(1..=MAX_SHARDS).contains(&shards) {
+            return Err(ShardCountError(shards));
+        }
+        Ok(HeapTimerSet {
             // Relaxed: only uniqueness matters, which the RMW gives.
             id: NEXT_SET_ID.fetch_add(1, Ordering::Relaxed),
             shards: (0..shards).map(Shard::new).collect(),
             registries: (0..shards).map(|_| Registry::new()).collect(),
-        }
+        })
     }
 
     /// The number of shards.
@@ -343,6 +390,9 @@ impl TimerSet for HeapTimerSet {
     /// besides the `wakeNetPoller` call in `modify`; the set does the same,
     /// so that its answer alone is never late.
     fn check(&self, now: i64) -> i64 {
+        // `MAX_WHEN` is never reached: a check at it would otherwise run a
+        // periodic timer saturated there again and again, forever.
+        let now = now.min(MAX_WHEN - 1);
         let polled = self
             .shards
             .iter()
