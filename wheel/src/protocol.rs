@@ -10,9 +10,10 @@
 //! node locks and read under either. The lock order is stripe, then node,
 //! then moved list; the moved-list lock is never held while taking another.
 //! The one exception is a `try_lock`, which cannot wait: `stop`, holding
-//! the node lock of a filed timer that is not listed as moved, tries the
-//! stripe lock and, if it is free, unlinks the node at once; if not, the
-//! node stays as a zombie (`loom_stop_racing_fire`, in which a blocking
+//! the node lock of a filed timer, tries the stripe lock and, if it is
+//! free, unlinks the node at once (an entry for it on the moved list is
+//! skipped when settled, since it is no longer filed); if not, the node
+//! stays as a zombie (`loom_stop_racing_fire`, in which a blocking
 //! lock there deadlocks, and
 //! `loom_modify_earlier_racing_stop_unlinking_at_once`). Under loom the
 //! stripe lock is a test-and-set lock on a loom atomic (see `sync.rs`),

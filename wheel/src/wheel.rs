@@ -448,11 +448,12 @@ impl TimingWheel {
         let pending = guard.when() > 0;
         let state = guard.state();
         guard.set_when(0);
-        if state & (FILED | ZOMBIE | MODIFIED) == FILED && self.config.unlink_on_stop {
-            // Filed and not listed as moved: unlink it now if the stripe
-            // lock is free (O(1), and no zombie for a sweep to find); a
-            // zombie otherwise. Only a try: the lock order is stripe, then
-            // node.
+        if state & (FILED | ZOMBIE) == FILED && self.config.unlink_on_stop {
+            // Filed: unlink it now if the stripe lock is free (O(1), and no
+            // zombie for a sweep to find); a zombie otherwise. Only a try:
+            // the lock order is stripe, then node. A node moved since it
+            // was filed may be on the stripe's moved list; settling the
+            // list skips a node that is no longer filed.
             if let Some(mut locked) = stripe.try_lock() {
                 locked.remove_stopped(guard);
                 return pending;

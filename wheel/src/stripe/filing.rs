@@ -129,13 +129,15 @@ impl LockedStripe<'_> {
         self.deferred.push(callback);
     }
 
-    /// Removes the locked node `guard`, filed in this stripe, pending and
-    /// not listed as moved, from its slot at once: `stop`'s way when the
-    /// stripe lock is free. The slot's minimum stays a lower bound for what
-    /// is left (as after any O(1) unlink); a stripe that empties drops its
-    /// wake time.
+    /// Removes the locked node `guard`, filed in this stripe and not a
+    /// zombie, from its slot at once: `stop`'s way when the stripe lock is
+    /// free. The slot's minimum stays a lower bound for what is left (as
+    /// after any O(1) unlink); so does the stripe's modified bound if the
+    /// node was moved earlier, and the moved list's entry for it is skipped
+    /// when settled (it is no longer filed). A stripe that empties drops
+    /// its wake time.
     pub(crate) fn remove_stopped(&mut self, guard: NodeGuard<'_>) {
-        debug_assert_eq!(guard.state() & (FILED | ZOMBIE | MODIFIED), FILED);
+        debug_assert_eq!(guard.state() & (FILED | ZOMBIE), FILED);
         let geometry = self.geometry();
         let node = guard.node() as *const Node as *mut Node;
         self.inner().unlink(geometry, guard.location(), node);
