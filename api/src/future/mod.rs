@@ -12,16 +12,21 @@
 //!
 //! # Design
 //!
-//! Every future here waits on a timer channel (the one of
-//! [`Timer`](crate::Timer) and [`Ticker`](crate::Ticker)). Nothing polls and
-//! no thread is parked per wait: a poll that finds the channel empty leaves
-//! its task's [`Waker`](std::task::Waker) in the channel, and the firing
-//! that fills the channel wakes it, from the driver thread (or from the
-//! thread moving a manual clock). The executor is whatever polls the
-//! future: tokio (either flavour), smol, `futures::executor`, or a hand
-//! written one.
+//! Nothing polls and no thread is parked per wait: a poll that finds its
+//! timer not yet fired leaves its task's [`Waker`](std::task::Waker) where
+//! the firing will find it, and the firing wakes it, from the driver thread
+//! (or from the thread moving a manual clock). The executor is whatever
+//! polls the future: tokio (either flavour), smol, `futures::executor`, or
+//! a hand written one.
 //!
-//! # Why the races come out right
+//! * [`Recv`] and [`TickStream`] wait on a timer channel (the one of
+//!   [`Timer`](crate::Timer) and [`Ticker`](crate::Ticker)), as a blocking
+//!   receive does.
+//! * [`Sleep`], and so [`Timeout`], own a function timer whose callback
+//!   records which arming fired and wakes the task: no channel, no value
+//!   to hold. Its races are argued in the `sleep` module.
+//!
+//! # Why the races of the channel futures come out right
 //!
 //! The waker is registered and the value taken under the channel's own
 //! lock, the one every delivery, `stop` and `reset` takes (see the
