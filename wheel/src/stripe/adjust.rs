@@ -70,16 +70,18 @@ impl LockedStripe<'_> {
     /// Returns the slab's empty chunks (but a spare) to the allocator. The
     /// list of nodes moved earlier is settled first, whatever the bound
     /// says, so that no entry points into a freed chunk; a node listed
-    /// after that is filed, so its chunk is not empty.
-    pub(super) fn return_empty_chunks(&mut self) {
+    /// after that is filed, so its chunk is not empty. Returns whether it
+    /// did so (settling the list may have moved nodes).
+    pub(super) fn return_empty_chunks(&mut self) -> bool {
         if !self.inner().slab.has_empty_chunks() {
-            return;
+            return false;
         }
         self.settle_listed();
         // SAFETY: the list was just emptied under the stripe lock, which
         // keeps every other holder of a node pointer (slot lists, the sweep
         // cursor's chunk numbers, scratch space) to live nodes.
         unsafe { self.inner().slab.free_empty_chunks() };
+        true
     }
 
     /// Re-files the listed node `node` if it is still filed and modified:

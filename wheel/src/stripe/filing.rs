@@ -189,6 +189,14 @@ impl LockedStripe<'_> {
         } else {
             self.inner().earliest(geometry).map_or(0, |(_, min)| min)
         };
+        self.publish_min(min);
+    }
+
+    /// Publishes `min`, which is what [`publish_min_when`] would find now,
+    /// as the stripe's minimum.
+    ///
+    /// [`publish_min_when`]: Self::publish_min_when
+    pub(super) fn publish_min(&mut self, min: i64) {
         // Release: pairs with the Acquire in `Stripe::wake_time`. Only
         // holders of the stripe lock write `min_when`.
         self.stripe.min_when.store(min, Ordering::Release);

@@ -39,8 +39,12 @@ impl LockedStripe<'_> {
         let geometry = self.geometry();
         let upto_tick = geometry.deadline_to_tick(upto);
         self.adjust();
+        // The earliest minimum when the loop ends (0 if nothing is filed):
+        // still the stripe's minimum afterwards unless nodes move again.
+        let mut earliest_left = 0;
         while let Some((location, min)) = self.inner().earliest(geometry) {
             if min > upto {
+                earliest_left = min;
                 break;
             }
             if location.level > 0 {
@@ -78,9 +82,15 @@ impl LockedStripe<'_> {
         if upto_tick > inner.elapsed {
             inner.elapsed = upto_tick;
         }
-        self.cascade_ahead();
-        self.return_empty_chunks();
-        self.publish_min_when();
+        let cascaded = self.cascade_ahead();
+        let settled = self.return_empty_chunks();
+        if cascaded || settled {
+            self.publish_min_when();
+        } else {
+            // Advancing `elapsed` past empty ticks moves no node and
+            // changes no slot's minimum, so the loop's last look stands.
+            self.publish_min(earliest_left);
+        }
     }
 
     /// Moves every node of the slot at `location` (above level 0, or the
@@ -118,10 +128,19 @@ impl LockedStripe<'_> {
     /// the cascade budget (`WheelConfig::cascade_budget`) a level. So no check moves more than
     /// about the budget a level in one go, however many timers
     /// are filed, as long as checks come by the maintenance time.
-    pub(super) fn cascade_ahead(&mut self) {
+    /// Returns whether it moved any node.
+    pub(super) fn cascade_ahead(&mut self) -> bool {
+        let mut moved_any = false;
         let geometry = self.geometry();
         let mut maintenance = u64::MAX;
         for level in (1..geometry.levels).rev() {
+            // An empty level owes nothing and asks for no check; its
+            // progress record is brought up to date when it next holds
+            // nodes (the group only grows). Read per level: moving nodes
+            // down fills the levels below.
+            if self.inner().occupied_levels & (1 << level) == 0 {
+                continue;
+            }
             let Some(width) = geometry.slot_width(level) else {
                 continue;
             };
@@ -166,6 +185,7 @@ impl LockedStripe<'_> {
             while len > keep {
                 let node = self.inner().pop_head(geometry, location);
                 self.move_down(node);
+                moved_any = true;
                 len -= 1;
                 self.inner().ahead[level as usize].moved += 1;
             }
@@ -197,6 +217,7 @@ impl LockedStripe<'_> {
                 .maintenance_when
                 .store(maintenance_when, Ordering::Relaxed);
         }
+        moved_any
     }
 
     /// Lowers the stripe's maintenance time to `when` (a sweep pass that

@@ -97,6 +97,9 @@ pub(crate) struct StripeInner {
     /// Per level, bit `s` set iff slot `s` is non-empty; the overflow list
     /// uses bit 0 of the last entry.
     occupied: Box<[u128]>,
+    /// Bit `l` set iff `occupied[l]` is not 0, so that walks over the
+    /// levels visit only those that hold nodes.
+    occupied_levels: u32,
     /// Level-0 slots whose list is sorted by `filed_when`.
     sorted_level0: u128,
     /// Per level, the progress of its cascade ahead (see `firing`); entry 0
@@ -180,6 +183,7 @@ impl Stripe {
                 elapsed: 0,
                 slots: (0..slot_count).map(|_| Slot::empty()).collect(),
                 occupied: vec![0; geometry.levels as usize + 1].into_boxed_slice(),
+                occupied_levels: 0,
                 sorted_level0: 0,
                 ahead: vec![CascadeAhead::default(); geometry.levels as usize].into_boxed_slice(),
                 slab: NodeSlab::new(),

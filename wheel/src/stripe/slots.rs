@@ -42,6 +42,7 @@ impl StripeInner {
         if head.is_null() {
             slot_state.min_when = when;
             self.occupied[level as usize] |= 1 << slot;
+            self.occupied_levels |= 1 << level;
             if level == 0 {
                 self.sorted_level0 |= 1 << slot;
             }
@@ -61,7 +62,7 @@ impl StripeInner {
         let head = std::mem::replace(&mut slot_state.head, ptr::null_mut());
         slot_state.min_when = 0;
         slot_state.len = 0;
-        self.occupied[level as usize] &= !(1 << slot);
+        self.mark_emptied(location);
         if level == 0 {
             self.sorted_level0 &= !(1 << slot);
         }
@@ -82,7 +83,7 @@ impl StripeInner {
         slot_state.len -= 1;
         if next.is_null() {
             slot_state.min_when = 0;
-            self.occupied[location.level as usize] &= !(1 << location.slot);
+            self.mark_emptied(location);
         } else {
             // SAFETY: stripe lock held; `next` is a filed node.
             unsafe { (*next).set_prev(NO_NODE) };
@@ -114,7 +115,7 @@ impl StripeInner {
         slot_state.len -= 1;
         if slot_state.head.is_null() {
             slot_state.min_when = 0;
-            self.occupied[location.level as usize] &= !(1 << location.slot);
+            self.mark_emptied(location);
         } else if prev == NO_NODE
             && location.level == 0
             && self.sorted_level0 & (1 << location.slot) != 0
@@ -125,13 +126,23 @@ impl StripeInner {
         }
     }
 
-    /// The first occupied slot of `level` in deadline order (rotated from
-    /// `elapsed`'s own slot), with its minimum.
-    pub(super) fn first_of_level(&self, geometry: Geometry, level: u32) -> Option<(Location, i64)> {
-        let occupied = self.occupied[level as usize];
-        if occupied == 0 {
-            return None;
+    /// Clears the occupied bit of the slot at `location`, which has just
+    /// emptied, and its level's bit once the whole level is empty.
+    #[inline]
+    fn mark_emptied(&mut self, location: Location) {
+        let occupied = &mut self.occupied[location.level as usize];
+        *occupied &= !(1 << location.slot);
+        if *occupied == 0 {
+            self.occupied_levels &= !(1 << location.level);
         }
+    }
+
+    /// The first occupied slot of `level`, which holds nodes, in deadline
+    /// order (rotated from `elapsed`'s own slot).
+    #[inline]
+    fn first_slot_of(&self, geometry: Geometry, level: u32) -> Location {
+        let occupied = self.occupied[level as usize];
+        debug_assert_ne!(occupied, 0);
         let slot = if level == geometry.overflow_level() {
             0
         } else {
@@ -139,20 +150,22 @@ impl StripeInner {
             let offset = geometry.rotate(occupied, cursor).trailing_zeros();
             (cursor + offset) & (geometry.slots_per_level() as u32 - 1)
         };
-        let location = Location { level, slot };
-        Some((location, self.slots[geometry.slot_index(location)].min_when))
+        Location { level, slot }
     }
 
     /// The slot holding the earliest deadline: the least minimum among
-    /// each level's first slot in deadline order. On a tie the higher
-    /// level wins, so that a slot that must come down does so before an
-    /// equal deadline below it fires.
+    /// each level's first slot in deadline order, over the levels that
+    /// hold nodes. On a tie the higher level wins, so that a slot that
+    /// must come down does so before an equal deadline below it fires.
     pub(super) fn earliest(&self, geometry: Geometry) -> Option<(Location, i64)> {
+        let mut levels = self.occupied_levels;
         let mut best: Option<(Location, i64)> = None;
-        for level in 0..=geometry.overflow_level() {
-            if let Some((location, min)) = self.first_of_level(geometry, level)
-                && best.is_none_or(|(_, best_min)| min <= best_min)
-            {
+        while levels != 0 {
+            let level = levels.trailing_zeros();
+            levels &= levels - 1;
+            let location = self.first_slot_of(geometry, level);
+            let min = self.slots[geometry.slot_index(location)].min_when;
+            if best.is_none_or(|(_, best_min)| min <= best_min) {
                 best = Some((location, min));
             }
         }

@@ -14,6 +14,11 @@ impl LockedStripe<'_> {
         let mut zombies = 0;
         let mut earliest_pending = i64::MAX;
         for level in 0..=geometry.overflow_level() {
+            assert_eq!(
+                inner.occupied_levels & (1 << level) != 0,
+                inner.occupied[level as usize] != 0,
+                "stripe {stripe_index}: occupancy bit of level {level} is wrong"
+            );
             let slots = if level == geometry.overflow_level() {
                 1
             } else {
