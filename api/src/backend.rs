@@ -186,6 +186,15 @@ impl AnySet {
         }
     }
 
+    /// The earlier of [`wake_time`](Self::wake_time) and
+    /// [`maintenance_time`](Self::maintenance_time), read in one pass.
+    pub(crate) fn next_check_time(&self) -> i64 {
+        match self {
+            AnySet::Wheel(set) => set.next_check_time(),
+            AnySet::Heap(set) => TimerSet::wake_time(set),
+        }
+    }
+
     /// When a check keeps the set's work bounded though nothing is due
     /// (the wheel's cascade ahead; see `TimingWheel::maintenance_time`), or
     /// [`NOT_ARMED`](crate::NOT_ARMED) if never. The heap needs none.

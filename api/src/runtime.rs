@@ -274,7 +274,7 @@ impl DrivenSet for RuntimeShared {
     /// The set's wake time, or earlier when the wheel's cascade ahead needs
     /// a check (see `AnySet::maintenance_time`).
     fn wake_time(&self) -> i64 {
-        earlier(self.set.wake_time(), self.set.maintenance_time())
+        self.set.next_check_time()
     }
 
     fn waker(&self) -> &DriverWaker {

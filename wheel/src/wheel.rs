@@ -594,6 +594,36 @@ impl TimingWheel {
         self.earliest_over_stripes(Stripe::wake_time)
     }
 
+    /// The earlier of [`wake_time`](Self::wake_time) and
+    /// [`maintenance_time`](Self::maintenance_time) (0 if both are 0), read
+    /// in one pass over the stripes: when a driver that keeps every check
+    /// bounded must check next. Lock-free.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, WheelConfig, callback};
+    /// let wheel = TimingWheel::new(WheelConfig::default().stripes(1));
+    /// assert_eq!(wheel.next_check_time(), 0);
+    /// let near = wheel.start_timer(callback(|_, _| {}), 5_000, 0);
+    /// assert_eq!(wheel.next_check_time(), 5_000);
+    /// // 20 s ahead: the cascade ahead asks for a check long before 20 s.
+    /// let far = wheel.start_timer(callback(|_, _| {}), 20_000_000_000, 0);
+    /// assert_eq!(wheel.next_check_time(), 5_000);
+    /// drop(near);
+    /// wheel.check(10_000);
+    /// assert_eq!(wheel.next_check_time(), wheel.maintenance_time());
+    /// assert!(wheel.next_check_time() < 20_000_000_000);
+    /// # drop(far);
+    /// ```
+    pub fn next_check_time(&self) -> i64 {
+        self.earliest_over_stripes(
+            |stripe| match (stripe.wake_time(), stripe.maintenance_time()) {
+                (0, maintenance) => maintenance,
+                (wake, 0) => wake,
+                (wake, maintenance) => wake.min(maintenance),
+            },
+        )
+    }
+
     /// The least non-zero `time` of any stripe, or 0 if none has one.
     fn earliest_over_stripes(&self, time: impl Fn(&Stripe) -> i64) -> i64 {
         self.stripes
