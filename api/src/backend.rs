@@ -186,8 +186,10 @@ impl AnySet {
         }
     }
 
-    /// The earlier of [`wake_time`](Self::wake_time) and
-    /// [`maintenance_time`](Self::maintenance_time), read in one pass.
+    /// The earlier of [`wake_time`](Self::wake_time) and, for the wheel,
+    /// its maintenance time (when a check keeps its work bounded though
+    /// nothing is due; see `TimingWheel::maintenance_time`), read in one
+    /// pass. The heap needs no maintenance.
     pub(crate) fn next_check_time(&self) -> i64 {
         match self {
             AnySet::Wheel(set) => set.next_check_time(),
@@ -195,13 +197,14 @@ impl AnySet {
         }
     }
 
-    /// When a check keeps the set's work bounded though nothing is due
-    /// (the wheel's cascade ahead; see `TimingWheel::maintenance_time`), or
-    /// [`NOT_ARMED`](crate::NOT_ARMED) if never. The heap needs none.
-    pub(crate) fn maintenance_time(&self) -> i64 {
-        match self {
-            AnySet::Wheel(set) => set.maintenance_time(),
-            AnySet::Heap(_) => crate::NOT_ARMED,
+    /// The maintenance time of the part of the set that holds `timer` (see
+    /// `TimingWheel::maintenance_time_of`), or
+    /// [`NOT_ARMED`](crate::NOT_ARMED) if none. The heap needs none.
+    #[inline]
+    pub(crate) fn maintenance_time_of(&self, timer: &AnyTimer) -> i64 {
+        match (self, timer) {
+            (AnySet::Wheel(set), AnyTimer::Wheel(timer)) => set.maintenance_time_of(timer),
+            _ => crate::NOT_ARMED,
         }
     }
 

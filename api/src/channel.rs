@@ -287,7 +287,7 @@ impl ChanTimer {
             pending = true;
         }
         drop(state);
-        self.runtime.armed(when);
+        self.runtime.armed(when, &self.timer);
         pending
     }
 
@@ -409,7 +409,7 @@ impl TimeoutWaker {
             }
         }));
         core.runtime.set.modify(&timer, deadline.max(1), 0, None, 0);
-        core.runtime.armed(deadline);
+        core.runtime.armed(deadline, &timer);
         TimeoutWaker {
             runtime: core.runtime.clone(),
             timer,

@@ -51,7 +51,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::anchor::{Anchor, Anchors};
-use crate::backend::{AnySet, Backend};
+use crate::backend::{AnySet, AnyTimer, Backend};
 use crate::callback_panic::{CallbackPanic, PanicHook, default_panic_hook};
 use crate::driver::{DrivenSet, DriverThread, DriverWaker};
 use crate::manual_clock::ManualClock;
@@ -193,14 +193,17 @@ impl RuntimeShared {
         }
     }
 
-    /// Tells the driver that a timer was armed at `when`: wakes it if it
+    /// Tells the driver that `timer` was armed at `when`: wakes it if it
     /// sleeps past that (Go's `wakeNetPoller`; see [`DriverWaker::armed`]).
     #[inline]
-    pub(crate) fn armed(&self, when: i64) {
+    pub(crate) fn armed(&self, when: i64, timer: &AnyTimer) {
         // A timer filed far ahead may need the driver sooner than its
-        // deadline, for the wheel's cascade ahead.
+        // deadline, for the wheel's cascade ahead. Only the stripe that
+        // took it can have been asked for an earlier check by this arming
+        // (the stripe's own list settled by a modify included); an
+        // arming in another stripe tells the driver itself.
         self.driver
-            .armed(earlier(when, self.set.maintenance_time()));
+            .armed(earlier(when, self.set.maintenance_time_of(timer)));
     }
 
     /// Reports a panic caught in a callback.

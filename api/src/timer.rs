@@ -225,7 +225,7 @@ impl AfterFunc {
     fn rearm(&self, when: i64, duration: Duration) -> bool {
         let runtime = self.anchor.get();
         let pending = runtime.set.modify(&self.timer, when, 0, None, 0);
-        runtime.armed(when);
+        runtime.armed(when, &self.timer);
         runtime.note_reset(self.trace_id, duration, pending);
         pending
     }
@@ -364,7 +364,7 @@ impl Runtime {
         let trace_id = shared.note_made(Made::Func, duration);
         let when = shared.deadline_after(duration);
         let timer = shared.set.start_timer(make_callback(trace_id), when, 0);
-        shared.armed(when);
+        shared.armed(when, &timer);
         AfterFunc {
             anchor: self.anchor().clone(),
             timer,

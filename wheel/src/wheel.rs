@@ -557,6 +557,30 @@ impl TimingWheel {
         self.wake_time()
     }
 
+    /// The maintenance time (see [`maintenance_time`](Self::maintenance_time))
+    /// of the stripe that holds `timer`: after starting or modifying
+    /// `timer`, the earliest check that this operation may have asked for,
+    /// read with one load. Whatever filed a node into another stripe asked
+    /// there.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// // 20 s ahead: filed two levels up, to come down from 19.46 s on.
+    /// let timer = wheel.start_timer(callback(|_, _| {}), 20_000_000_000, 0);
+    /// let maintenance = wheel.maintenance_time_of(&timer);
+    /// assert!(maintenance > 0 && maintenance < 20_000_000_000);
+    /// assert_eq!(maintenance, wheel.maintenance_time());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `timer` belongs to another wheel.
+    #[inline]
+    pub fn maintenance_time_of(&self, timer: &WheelTimer) -> i64 {
+        self.stripe_of(timer).maintenance_time()
+    }
+
     /// The earliest time at which a check keeps the wheel's work bounded
     /// though no timer is due yet: when the cascade ahead of a higher-level
     /// slot owes its next share or begins, or when a sweep of stopped

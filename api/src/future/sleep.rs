@@ -96,7 +96,7 @@ impl Sleep {
             shared_fired.waker.wake();
         });
         let timer = shared.set.start_timer(on_fire.clone(), when, 0);
-        shared.armed(when);
+        shared.armed(when, &timer);
         Sleep {
             runtime: shared.clone(),
             _anchor: runtime.anchor().clone(),
@@ -168,7 +168,7 @@ impl Sleep {
             Some(self.on_fire.clone()),
             self.arming,
         );
-        self.runtime.armed(when);
+        self.runtime.armed(when, &self.timer);
         self.deadline = deadline;
         self.done = false;
     }
