@@ -24,6 +24,15 @@
 //! unpark, and a join, unless the drop runs on the driver thread itself
 //! (a callback that drops the last handle of its runtime).
 //!
+//! # Scheduling
+//!
+//! The driver sleeps most of the time and runs briefly when a deadline
+//! comes, so on Linux it asks for what suits such a thread: a timer slack
+//! of 1 ns (its sleeps end on time) and the shortest scheduler slice, so
+//! that when it wakes on a machine whose CPUs are all busy, it preempts a
+//! thread with a longer slice instead of waiting for that slice to end.
+//! Neither needs a privilege, and neither raises its share of the CPU.
+//!
 //! The module knows the set it drives only through [`DrivenSet`], so it
 //! depends on no other part of the runtime.
 
@@ -102,6 +111,7 @@ impl DriverThread {
                 .name("gowheel-driver".to_owned())
                 .spawn(move || {
                     tighten_timer_slack();
+                    request_short_slice();
                     drive(&*set, &stop)
                 })?
         };
@@ -187,5 +197,72 @@ fn tighten_timer_slack() {
         // changes a scheduling attribute of the calling thread; no memory
         // is passed.
         let _ = unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, ONE_NANOSECOND, 0, 0, 0) };
+    }
+}
+
+/// Asks the kernel for the shortest scheduler slice for the calling thread
+/// (Linux 6.12 and later, on the default policy).
+///
+/// The fair scheduler (EEVDF) lets a waking thread preempt the running one
+/// only if its slice is shorter; with equal slices it waits until the
+/// running thread's slice ends, which is milliseconds. A driver woken for a
+/// deadline while every CPU runs busy threads would be that late. A
+/// short slice changes when the thread runs, not how much: its share of
+/// the CPU is still set by its nice value, which this keeps. The slice is
+/// requested through `sched_setattr`'s `sched_runtime`, which needs no
+/// privilege; older kernels ignore it, and a thread on another policy (a
+/// real-time one, or `SCHED_IDLE`) is left as it is. Failures are ignored.
+fn request_short_slice() {
+    #[cfg(target_os = "linux")]
+    {
+        /// `struct sched_attr` (`include/uapi/linux/sched/types.h`).
+        #[repr(C)]
+        #[derive(Default)]
+        struct SchedAttr {
+            size: u32,
+            policy: u32,
+            flags: u64,
+            nice: i32,
+            priority: u32,
+            runtime: u64,
+            deadline: u64,
+            period: u64,
+            util_min: u32,
+            util_max: u32,
+        }
+        /// The shortest slice the kernel accepts for a fair thread.
+        const SHORTEST_SLICE_NANOS: u64 = 100_000;
+        const SCHED_OTHER: u32 = 0;
+        let mut attr = SchedAttr::default();
+        let size = std::mem::size_of::<SchedAttr>() as libc::c_uint;
+        // SAFETY: sched_getattr writes at most `size` bytes into `attr`,
+        // a properly aligned `struct sched_attr` of that size, for the
+        // calling thread (pid 0).
+        let read = unsafe {
+            libc::syscall(
+                libc::SYS_sched_getattr,
+                0,
+                &raw mut attr,
+                size,
+                0 as libc::c_uint,
+            )
+        };
+        if read != 0 || attr.policy != SCHED_OTHER {
+            return;
+        }
+        attr.size = size as u32;
+        attr.flags = 0;
+        attr.runtime = SHORTEST_SLICE_NANOS;
+        // SAFETY: sched_setattr only reads `attr` (its `size` set to the
+        // struct's) and changes scheduling attributes of the calling
+        // thread; the policy and nice value are the ones just read.
+        let _ = unsafe {
+            libc::syscall(
+                libc::SYS_sched_setattr,
+                0,
+                &raw const attr,
+                0 as libc::c_uint,
+            )
+        };
     }
 }
