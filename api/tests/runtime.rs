@@ -235,3 +235,71 @@ fn driver_sleeps_with_a_timer_slack_of_one_nanosecond() {
         assert_eq!(slack, 1, "{backend}: the driver's timer slack");
     }
 }
+
+/// `struct sched_attr`, for reading a thread's scheduler slice.
+#[cfg(target_os = "linux")]
+#[repr(C)]
+#[derive(Default)]
+struct SchedAttr {
+    size: u32,
+    policy: u32,
+    flags: u64,
+    nice: i32,
+    priority: u32,
+    runtime: u64,
+    deadline: u64,
+    period: u64,
+    util_min: u32,
+    util_max: u32,
+}
+
+/// The calling thread's scheduler slice in ns as the kernel reports it
+/// (`sched_runtime` of the default policy: Linux 6.12 and later), or 0.
+#[cfg(target_os = "linux")]
+fn own_scheduler_slice() -> u64 {
+    let mut attr = SchedAttr::default();
+    // SAFETY: sched_getattr writes at most `size` bytes into `attr`, an
+    // aligned `struct sched_attr` of that size, for the calling thread.
+    let read = unsafe {
+        libc::syscall(
+            libc::SYS_sched_getattr,
+            0,
+            &raw mut attr,
+            size_of::<SchedAttr>() as libc::c_uint,
+            0 as libc::c_uint,
+        )
+    };
+    if read == 0 && attr.policy == 0 {
+        attr.runtime
+    } else {
+        0
+    }
+}
+
+/// The driver runs with the shortest scheduler slice (100 µs), so that on
+/// busy CPUs it preempts a thread with the default slice when it wakes.
+/// Where the kernel reports no slice (before Linux 6.12), there is nothing
+/// to check.
+#[cfg(target_os = "linux")]
+#[test]
+fn driver_runs_with_the_shortest_scheduler_slice() {
+    if own_scheduler_slice() == 0 {
+        return;
+    }
+    for backend in BACKENDS {
+        let runtime = Runtime::builder().backend(backend).build();
+        let (report, reports) = mpsc::channel();
+        let _timer = runtime.after_func(Duration::from_millis(1), move || {
+            let _ = report.send(own_scheduler_slice());
+        });
+        let slice = reports
+            .recv_timeout(PATIENCE)
+            .unwrap_or_else(|_| panic!("{backend}: the callback never ran"));
+        assert_eq!(slice, 100_000, "{backend}: the driver's slice");
+    }
+    assert_ne!(
+        own_scheduler_slice(),
+        100_000,
+        "other threads keep the default slice"
+    );
+}
