@@ -102,6 +102,50 @@ fn cascade_that_fell_behind_its_budget_still_fires_in_order() {
 }
 
 #[test]
+fn late_check_moves_at_most_the_budget_and_asks_for_the_next_at_once() {
+    // 1,000 deadlines over 40-60 ms, in level-2 slots of 4.2 ms, and one
+    // check long after the cascade ahead of the slot after 37.7 ms began
+    // (at 33.5 ms): far more than the budget of eight is owed.
+    let wheel = TimingWheel::new(WheelConfig::default().stripes(1).cascade_budget(8));
+    let log: Log = Arc::default();
+    let now = Arc::new(Mutex::new(0));
+    let _timers: Vec<WheelTimer> = (0..1_000)
+        .map(|i| {
+            let timer = recording_timer(&wheel, &log, &now);
+            wheel.reset(&timer, 40_000_000 + i * 20_011, 0);
+            timer
+        })
+        .collect();
+    let late = 36_000_000;
+    *now.lock().unwrap() = late;
+    let wake = wheel.check(late);
+    wheel.verify();
+    assert!(log.lock().unwrap().is_empty(), "nothing is due yet");
+    let next = next_check(&wheel, wake);
+    assert!(
+        next > late && next <= late + 1_024,
+        "a check that left part of its share asks for the next one a tick later, not at {next}"
+    );
+    // Followed at the times asked for, everything fires in order.
+    let mut at = next;
+    let mut checks = 0;
+    while at != 0 {
+        *now.lock().unwrap() = at;
+        at = next_check(&wheel, wheel.check(at));
+        wheel.verify();
+        checks += 1;
+    }
+    assert!(
+        checks > 10,
+        "the owed share takes several checks ({checks})"
+    );
+    let fired = log.lock().unwrap().clone();
+    let mut expected: Vec<i64> = (0..1_000).map(|i| 40_000_000 + i * 20_011).collect();
+    expected.sort_unstable();
+    assert_eq!(fired, expected, "every timer once, in order, on time");
+}
+
+#[test]
 fn sweep_cut_short_by_its_budget_is_finished_by_checks() {
     let wheel = TimingWheel::new(
         WheelConfig::default()

@@ -123,12 +123,14 @@ impl LockedStripe<'_> {
     /// two rotations), so its nodes can move down while `elapsed` is still
     /// in the current group: a slot width of ticks ahead. Each call moves
     /// enough that what stays is at most the share of the slot's nodes
-    /// that the ticks left before its start bear; the stripe's maintenance
-    /// time asks for the next call before that backlog exceeds
-    /// the cascade budget (`WheelConfig::cascade_budget`) a level. So no check moves more than
-    /// about the budget a level in one go, however many timers
-    /// are filed, as long as checks come by the maintenance time.
-    /// Returns whether it moved any node.
+    /// that the ticks left before its start bear, but never more than the
+    /// cascade budget (`WheelConfig::cascade_budget`) a level; the
+    /// stripe's maintenance time asks for the next call before what is
+    /// owed exceeds the budget, or at once if the call left some of its
+    /// share (a check that came late). So no check moves more than the
+    /// budget a level, however many timers are filed; a slot whose start
+    /// comes before its nodes are down is brought down whole when it
+    /// comes due (`cascade_now`). Returns whether it moved any node.
     pub(super) fn cascade_ahead(&mut self) -> bool {
         let mut moved_any = false;
         let geometry = self.geometry();
@@ -182,14 +184,23 @@ impl LockedStripe<'_> {
             // Ticks left before the slot's start, not counting this one.
             let ticks_left = next_start - 1 - elapsed;
             let keep = share(total, ticks_left, width);
-            while len > keep {
+            // At most the budget per level per call, even when checks fell
+            // behind the schedule: the rest waits for the next check, asked
+            // for at once, so that due timers fire in between.
+            let mut budget = geometry.cascade_budget;
+            while len > keep && budget > 0 {
                 let node = self.inner().pop_head(geometry, location);
                 self.move_down(node);
                 moved_any = true;
                 len -= 1;
+                budget -= 1;
                 self.inner().ahead[level as usize].moved += 1;
             }
             if len == 0 {
+                continue;
+            }
+            if len > keep {
+                maintenance = maintenance.min(elapsed + 1);
                 continue;
             }
             // The latest tick by which at most the budget will be owed:
