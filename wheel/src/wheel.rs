@@ -316,7 +316,9 @@ impl TimingWheel {
         let home = thread_number() % count;
         for offset in 0..count {
             let stripe = &self.stripes[(home + offset) % count];
-            if let Some(locked) = stripe.try_lock() {
+            if !stripe.check_waiting()
+                && let Some(locked) = stripe.try_lock()
+            {
                 return (stripe, locked);
             }
         }
@@ -374,8 +376,13 @@ impl TimingWheel {
                 let (pending, old_callback, unlock_bits, drain) =
                     modify_filed(stripe, &guard, when, period, callback, seq);
                 guard.unlock_setting(unlock_bits);
-                if drain {
-                    stripe.lock().adjust();
+                // Only if the stripe is free: a holder of its lock is a
+                // check (which settles the list itself) or an operation
+                // that ends soon, and the next modifier tries again.
+                // Waiting would keep this thread, and then the driver
+                // behind it, on the lock for a whole batch.
+                if drain && let Some(mut locked) = stripe.try_lock() {
+                    locked.adjust();
                 }
                 drop(old_callback);
                 return pending;
@@ -448,7 +455,10 @@ impl TimingWheel {
         let pending = guard.when() > 0;
         let state = guard.state();
         guard.set_when(0);
-        if state & (FILED | ZOMBIE) == FILED && self.config.unlink_on_stop {
+        if state & (FILED | ZOMBIE) == FILED
+            && self.config.unlink_on_stop
+            && !stripe.check_waiting()
+        {
             // Filed: unlink it now if the stripe lock is free (O(1), and no
             // zombie for a sweep to find); a zombie otherwise. Only a try:
             // the lock order is stripe, then node. A node moved since it
@@ -522,7 +532,9 @@ impl TimingWheel {
             if wake > now {
                 break;
             }
-            self.stripes[index].lock().process(now, now.min(second));
+            self.stripes[index]
+                .lock_for_check()
+                .process(now, now.min(second));
         }
         // Stripes whose cascade ahead owes a share of its slot: every due
         // timer has run, so each may advance to `now` and move that share,
@@ -530,7 +542,7 @@ impl TimingWheel {
         for stripe in self.stripes.iter() {
             let maintenance = stripe.maintenance_time();
             if maintenance != 0 && maintenance <= now {
-                stripe.lock().process(now, now);
+                stripe.lock_for_check().process(now, now);
             }
         }
         // As in Go, zombies are purged after running timers: firing one-shot
@@ -545,7 +557,7 @@ impl TimingWheel {
                 if !stripe.wants_sweep() {
                     break;
                 }
-                let mut locked = stripe.lock();
+                let mut locked = stripe.lock_for_check();
                 if !locked.sweep_pending() || locked.sweep_share() == 0 {
                     break;
                 }

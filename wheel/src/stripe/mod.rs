@@ -153,6 +153,14 @@ pub(crate) struct Stripe {
     /// Whether a sweep pass is under way: a hint, written under the stripe
     /// lock.
     sweeping: AtomicBool,
+    /// Whether a check waits for the stripe lock (see
+    /// [`lock_for_check`](Stripe::lock_for_check)): a hint. Not under loom,
+    /// where it would only multiply the interleavings: the models see it
+    /// clear, and the paths it turns operations to (a zombie instead of an
+    /// eager unlink, another stripe for a new timer) are the ones a busy
+    /// lock takes.
+    #[cfg(not(loom))]
+    check_waiting: std::sync::atomic::AtomicBool,
     /// Places each operation over the zombie line owes the sweep (see
     /// `sweep`), what they owe together, and the debt at which one of them
     /// pays a share (a share, or the whole slab if smaller).
@@ -169,8 +177,8 @@ pub(crate) struct MovedNode(pub(super) *mut Node);
 unsafe impl Send for MovedNode {}
 
 /// How many listed nodes make the modifier that lists the last one drain
-/// the list itself (under the stripe lock), so that the list stays short
-/// even when no check comes for a while.
+/// the list itself (under the stripe lock, if it is free), so that the
+/// list stays short even when no check comes for a while.
 const MOVED_BACKLOG: usize = 256;
 
 impl Stripe {
@@ -200,6 +208,8 @@ impl Stripe {
             zombies: AtomicUsize::new(0),
             maintenance_when: CachePadded::new(AtomicI64::new(0)),
             sweeping: AtomicBool::new(false),
+            #[cfg(not(loom))]
+            check_waiting: std::sync::atomic::AtomicBool::new(false),
             sweep_pace: AtomicUsize::new(1),
             sweep_debt: AtomicUsize::new(0),
             sweep_share_places: AtomicUsize::new(1),
@@ -228,6 +238,51 @@ impl Stripe {
 
     fn lock_inner(&self) -> MutexGuard<'_, StripeInner> {
         lock(&self.inner)
+    }
+
+    /// Locks the stripe for a check. The lock has no queue: a thread that
+    /// releases it and takes it again at once (stopping timer after timer,
+    /// say) can keep a waiting check out until the lock's fairness timer
+    /// hands it over, half a millisecond later, while due timers wait. So a
+    /// check that finds the lock taken says so while it waits, and the
+    /// operations that take the lock only to save later work (an eager
+    /// unlink, a sweep turn, a new timer that can go elsewhere) leave it
+    /// alone meanwhile.
+    pub(crate) fn lock_for_check(&self) -> LockedStripe<'_> {
+        LockedStripe {
+            stripe: self,
+            inner: Some(self.lock_inner_for_check()),
+            deferred: DeferredDrops::new(),
+        }
+    }
+
+    fn lock_inner_for_check(&self) -> MutexGuard<'_, StripeInner> {
+        #[cfg(not(loom))]
+        {
+            if let Some(guard) = try_lock(&self.inner) {
+                return guard;
+            }
+            // Relaxed: a hint; nothing is published through it.
+            self.check_waiting.store(true, Ordering::Relaxed);
+            let guard = lock(&self.inner);
+            self.check_waiting.store(false, Ordering::Relaxed);
+            guard
+        }
+        #[cfg(loom)]
+        lock(&self.inner)
+    }
+
+    /// Whether a check waits for the stripe lock (a hint; see
+    /// [`lock_for_check`](Self::lock_for_check)).
+    #[inline]
+    pub(crate) fn check_waiting(&self) -> bool {
+        #[cfg(not(loom))]
+        {
+            // Relaxed: a hint, as where it is stored.
+            self.check_waiting.load(Ordering::Relaxed)
+        }
+        #[cfg(loom)]
+        false
     }
 
     /// When this stripe next needs a check; 0 if never. Lock-free.
@@ -263,9 +318,10 @@ impl Stripe {
 
     /// Whether an operation that just ran should sweep a share: the stripe
     /// is over the zombie line and this operation's pace brings what the
-    /// operations owe to a share (see `sweep`). Lock-free.
+    /// operations owe to a share (see `sweep`), and no check waits for the
+    /// lock (the check sweeps itself). Lock-free.
     pub(crate) fn sweep_turn(&self) -> bool {
-        if !self.needs_purge() {
+        if !self.needs_purge() || self.check_waiting() {
             return false;
         }
         // Relaxed: pacing counters; no data rides on them.
@@ -441,7 +497,8 @@ impl<'a> LockedStripe<'a> {
         self.inner = None;
         self.deferred.drop_all();
         f();
-        self.inner = Some(self.stripe.lock_inner());
+        // Only checks run callbacks (see `process`).
+        self.inner = Some(self.stripe.lock_inner_for_check());
     }
 }
 
