@@ -33,10 +33,12 @@ use crate::sync::atomic::Ordering;
 use crate::{Callback, MAX_WHEN, foreign_timer, thread_number, validate_modify_args};
 
 /// The most sweep shares one check does a stripe, each under its own hold
-/// of the stripe lock: 16, so that with the default budget a pass over up
-/// to 4,096 slab places ends within one check, and no check spends more
-/// than about half a millisecond sweeping a stripe.
-const SWEEP_SHARES_PER_CHECK: usize = 16;
+/// of the stripe lock: 4, so that with the default budget a pass over up
+/// to 1,024 slab places ends within one check, and no check spends more
+/// than about a tenth of a millisecond sweeping a stripe (timers that come
+/// due meanwhile wait for the check to end; a longer pass goes on
+/// `SWEEP_INTERVAL` later).
+const SWEEP_SHARES_PER_CHECK: usize = 4;
 
 /// How soon a check asks to be called back while a sweep pass of stopped
 /// timers is still under way: 50 µs.
