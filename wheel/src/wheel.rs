@@ -795,3 +795,32 @@ fn modify_filed(
     }
     (pending, old_callback, unlock_bits, drain)
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::{WheelConfig, callback};
+
+    /// While a check waits for a stripe's lock, a stop leaves a zombie
+    /// instead of unlinking at once, and a new timer goes to another
+    /// stripe: neither takes the lock the check waits for.
+    #[test]
+    fn operations_leave_a_stripe_alone_while_a_check_waits_for_it() {
+        let wheel = TimingWheel::new(WheelConfig::default().stripes(2));
+        let home = thread_number() % 2;
+        let timer = wheel.start_timer(callback(|_, _| {}), 1_000_000, 0);
+        assert!(Arc::ptr_eq(&timer.stripe, &wheel.stripes[home]));
+        wheel.stripes[home].set_check_waiting(true);
+        let other = wheel.start_timer(callback(|_, _| {}), 1_000_000, 0);
+        assert!(
+            Arc::ptr_eq(&other.stripe, &wheel.stripes[1 - home]),
+            "a new timer goes to the stripe no check waits for"
+        );
+        assert!(wheel.stop(&timer));
+        assert_eq!(wheel.stats().zombies, 1, "the stop left a zombie");
+        wheel.stripes[home].set_check_waiting(false);
+        assert!(wheel.stop(&other));
+        assert_eq!(wheel.stats().zombies, 1, "this stop unlinked at once");
+        wheel.verify();
+    }
+}

@@ -272,6 +272,12 @@ impl Stripe {
         lock(&self.inner)
     }
 
+    /// Says that a check waits for the stripe lock, or no longer does.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn set_check_waiting(&self, waiting: bool) {
+        self.check_waiting.store(waiting, Ordering::Relaxed);
+    }
+
     /// Whether a check waits for the stripe lock (a hint; see
     /// [`lock_for_check`](Self::lock_for_check)).
     #[inline]
