@@ -42,7 +42,7 @@ impl Report {
             let holds = match target.holds {
                 Some(true) => "yes",
                 Some(false) => "**no**",
-                None => "not measured",
+                None => "not judged",
             };
             let _ = writeln!(
                 out,
