@@ -95,10 +95,23 @@ impl DeferredDrops {
             self.first = Some(callback);
             return;
         }
+        self.push_more(callback);
+    }
+
+    /// [`push`](Self::push) past the first callback, into the storage.
+    #[inline(never)]
+    fn push_more(&mut self, callback: Callback) {
         if self.callbacks.capacity() == 0 {
             self.callbacks = take_spare();
         }
         self.callbacks.push(callback);
+    }
+
+    /// Whether it keeps nothing, and so owns no memory: dropping it then
+    /// does nothing, and may be skipped.
+    #[inline]
+    pub(crate) fn owns_nothing(&self) -> bool {
+        self.first.is_none() && self.callbacks.capacity() == 0
     }
 
     /// Drops every callback kept so far. Call it only without the stripe

@@ -317,7 +317,9 @@ impl TimingWheel {
         let count = self.stripes.len();
         let home = thread_number() % count;
         for offset in 0..count {
-            let stripe = &self.stripes[(home + offset) % count];
+            // `home + offset` wrapped around without a second division.
+            let index = home + offset;
+            let stripe = &self.stripes[if index >= count { index - count } else { index }];
             if !stripe.check_waiting()
                 && let Some(locked) = stripe.try_lock()
             {

@@ -47,6 +47,7 @@ mod slots;
 mod sweep;
 mod verify;
 
+use std::mem::ManuallyDrop;
 use std::ptr;
 
 use crossbeam_utils::CachePadded;
@@ -221,7 +222,7 @@ impl Stripe {
         LockedStripe {
             stripe: self,
             inner: Some(self.lock_inner()),
-            deferred: DeferredDrops::new(),
+            deferred: ManuallyDrop::new(DeferredDrops::new()),
         }
     }
 
@@ -232,7 +233,7 @@ impl Stripe {
         Some(LockedStripe {
             stripe: self,
             inner: Some(try_lock(&self.inner)?),
-            deferred: DeferredDrops::new(),
+            deferred: ManuallyDrop::new(DeferredDrops::new()),
         })
     }
 
@@ -252,7 +253,7 @@ impl Stripe {
         LockedStripe {
             stripe: self,
             inner: Some(self.lock_inner_for_check()),
-            deferred: DeferredDrops::new(),
+            deferred: ManuallyDrop::new(DeferredDrops::new()),
         }
     }
 
@@ -455,14 +456,22 @@ pub(crate) struct LockedStripe<'a> {
     inner: Option<MutexGuard<'a, StripeInner>>,
     /// Callbacks of recycled nodes. Their destructors are user code that may
     /// touch timers, which is deadlock-free only without the stripe lock, so
-    /// they are dropped after unlocking.
-    deferred: DeferredDrops,
+    /// they are dropped after unlocking. Dropped by hand (see `drop`).
+    deferred: ManuallyDrop<DeferredDrops>,
 }
 
 impl Drop for LockedStripe<'_> {
+    #[inline]
     fn drop(&mut self) {
-        // Unlock first; `deferred` is dropped after this body, unlocked.
+        // Unlock first, then drop the deferred callbacks. Most locked
+        // sections keep none, and an empty `DeferredDrops` owns nothing, so
+        // its drop (not inlined) is skipped.
         self.inner = None;
+        if !self.deferred.owns_nothing() {
+            // SAFETY: dropped once, here; `self` is being dropped and does
+            // not touch the field again.
+            unsafe { ManuallyDrop::drop(&mut self.deferred) };
+        }
     }
 }
 
