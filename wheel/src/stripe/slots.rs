@@ -174,10 +174,16 @@ impl StripeInner {
 
     /// Sorts level-0 slot `slot` by `filed_when` unless it already is,
     /// which makes its minimum exact.
+    #[inline]
     pub(super) fn sort_level0(&mut self, geometry: Geometry, slot: u32) {
-        if self.sorted_level0 & (1 << slot) != 0 {
-            return;
+        if self.sorted_level0 & (1 << slot) == 0 {
+            self.sort_unsorted_level0(geometry, slot);
         }
+    }
+
+    /// [`sort_level0`](Self::sort_level0) of a slot not marked sorted.
+    #[inline(never)]
+    fn sort_unsorted_level0(&mut self, geometry: Geometry, slot: u32) {
         let index = geometry.slot_index(Location { level: 0, slot });
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
