@@ -105,6 +105,18 @@ pub(crate) enum AnyTimer {
     Heap(HeapTimer),
 }
 
+impl AnyTimer {
+    /// A number that identifies the timer among the live ones while its
+    /// handle lives (see `WheelTimer::identity`).
+    #[inline]
+    pub(crate) fn identity(&self) -> usize {
+        match self {
+            AnyTimer::Wheel(timer) => timer.identity(),
+            AnyTimer::Heap(timer) => timer.identity(),
+        }
+    }
+}
+
 impl AnySet {
     pub(crate) fn new(backend: Backend, parts: Option<usize>, wheel: WheelConfig) -> AnySet {
         match backend {

@@ -12,6 +12,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::backend::AnyTimer;
 use crate::metrics::Count;
 use crate::record::Event;
 use crate::runtime::RuntimeShared;
@@ -77,6 +78,23 @@ impl RuntimeShared {
         }
         if let Some(recorder) = &self.recorder {
             recorder.push(self.trace_now(), Event::Stop { id, pending });
+        }
+    }
+
+    /// Notes that the function timer `timer` just made has trace ID `id`.
+    #[inline]
+    pub(crate) fn note_func_made(&self, timer: &AnyTimer, id: u64) {
+        if let Some(recorder) = &self.recorder {
+            recorder.bind_func(timer.identity(), id);
+        }
+    }
+
+    /// The trace ID of the function timer `timer` (0 when not recording).
+    #[inline]
+    pub(crate) fn func_trace_id(&self, timer: &AnyTimer) -> u64 {
+        match &self.recorder {
+            Some(recorder) => recorder.func_id(timer.identity()),
+            None => 0,
         }
     }
 

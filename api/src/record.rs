@@ -40,6 +40,7 @@
 //!   and the next [`flush`](crate::Runtime::flush_record) reports the error.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, BufWriter, Write};
 use std::sync::Mutex;
@@ -170,6 +171,12 @@ pub(crate) struct Recorder {
     sender: mpsc::Sender<Message>,
     /// The next trace ID to give a timer.
     next_id: AtomicU64,
+    /// Function timers' trace IDs by their timer's identity
+    /// (`AnyTimer::identity`). A timer keeps its identity while its handle
+    /// lives, and no other live timer has it, so the latest binding of an
+    /// identity is the live handle's. Kept here, only while recording,
+    /// rather than in every `AfterFunc`.
+    func_ids: Mutex<HashMap<usize, u64>>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -183,6 +190,7 @@ impl Recorder {
         Ok(Recorder {
             sender,
             next_id: AtomicU64::new(0),
+            func_ids: Mutex::new(HashMap::new()),
             writer: Mutex::new(Some(writer)),
         })
     }
@@ -192,6 +200,25 @@ impl Recorder {
         // Relaxed: only uniqueness matters; the ID reaches other threads
         // with the timer handle, through whatever hands the handle over.
         self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Records that the function timer of identity `identity` has trace
+    /// ID `id`.
+    pub(crate) fn bind_func(&self, identity: usize, id: u64) {
+        self.func_ids
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(identity, id);
+    }
+
+    /// The trace ID of the live function timer of identity `identity`.
+    pub(crate) fn func_id(&self, identity: usize) -> u64 {
+        self.func_ids
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&identity)
+            .copied()
+            .expect("gowheel: a recorded function timer's trace ID is bound when it is made")
     }
 
     /// Queues `event`, which happened at `at` on the calling thread. Never

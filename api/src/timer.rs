@@ -164,8 +164,6 @@ impl Timer {
 pub struct AfterFunc {
     anchor: Arc<RuntimeAnchor>,
     timer: AnyTimer,
-    /// The timer's ID in the runtime's recording (0 when not recording).
-    trace_id: u64,
 }
 
 impl fmt::Debug for AfterFunc {
@@ -188,7 +186,7 @@ impl AfterFunc {
     pub fn stop(&self) -> bool {
         let runtime = self.anchor.get();
         let pending = runtime.set.stop(&self.timer);
-        runtime.note_stop(self.trace_id, pending);
+        runtime.note_stop(runtime.func_trace_id(&self.timer), pending);
         pending
     }
 
@@ -226,7 +224,7 @@ impl AfterFunc {
         let runtime = self.anchor.get();
         let pending = runtime.set.modify(&self.timer, when, 0, None, 0);
         runtime.armed(when, &self.timer);
-        runtime.note_reset(self.trace_id, duration, pending);
+        runtime.note_reset(runtime.func_trace_id(&self.timer), duration, pending);
         pending
     }
 }
@@ -364,11 +362,11 @@ impl Runtime {
         let trace_id = shared.note_made(Made::Func, duration);
         let when = shared.deadline_after(duration);
         let timer = shared.set.start_timer(make_callback(trace_id), when, 0);
+        shared.note_func_made(&timer, trace_id);
         shared.armed(when, &timer);
         AfterFunc {
             anchor: self.anchor().clone(),
             timer,
-            trace_id,
         }
     }
 

@@ -85,6 +85,43 @@ fn every_operation_and_firing_is_recorded_with_its_answer() {
     }
 }
 
+/// A function timer's `stop` and `reset` lines carry its own trace ID, also
+/// when its timer took the place of one that is gone (a wheel node or a
+/// heap cell used again).
+#[test]
+fn function_timers_are_recorded_under_their_own_ids() {
+    for backend in [Backend::Wheel, Backend::Heap] {
+        let output = Shared::default();
+        let runtime = Runtime::builder()
+            .backend(backend)
+            .manual_clock()
+            .record(output.clone())
+            .build();
+        let first = runtime.after_func(Duration::from_nanos(30), || {});
+        assert!(first.stop());
+        drop(first);
+        let second = runtime.after_func(Duration::from_nanos(30), || {});
+        let third = runtime.after_func(Duration::from_nanos(40), || {});
+        assert!(third.reset(Duration::from_nanos(50)));
+        assert!(second.stop());
+        assert!(third.stop());
+        runtime.flush_record().unwrap();
+        assert_eq!(
+            output.operations(),
+            [
+                "func 0 30",
+                "stop 0 -> true",
+                "func 1 30",
+                "func 2 40",
+                "reset 2 50 -> true",
+                "stop 1 -> true",
+                "stop 2 -> true",
+            ],
+            "{backend}"
+        );
+    }
+}
+
 #[test]
 fn dropping_the_runtime_writes_everything() {
     let output = Shared::default();

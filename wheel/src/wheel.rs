@@ -150,6 +150,22 @@ impl Default for TimingWheel {
 }
 
 impl WheelTimer {
+    /// A number that identifies this timer among the live timers of every
+    /// wheel for as long as this handle lives: the address of its node,
+    /// which is recycled only once the handle is gone.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let a = wheel.new_timer(callback(|_, _| {}));
+    /// let b = wheel.new_timer(callback(|_, _| {}));
+    /// assert_ne!(a.identity(), b.identity());
+    /// ```
+    #[inline]
+    pub fn identity(&self) -> usize {
+        self.node.as_ptr() as usize
+    }
+
     #[inline]
     fn node(&self) -> &Node {
         // SAFETY: the node lives in the slab of `self.stripe`, which this

@@ -151,6 +151,15 @@ pub struct HeapTimer {
     cell: Arc<TimerCell>,
 }
 
+impl HeapTimer {
+    /// A number that identifies this timer among the live timers for as
+    /// long as this handle lives: the address of its cell.
+    #[inline]
+    pub(crate) fn identity(&self) -> usize {
+        Arc::as_ptr(&self.cell) as usize
+    }
+}
+
 impl fmt::Debug for HeapTimer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HeapTimer")
