@@ -44,7 +44,7 @@
 //!   in its slot; once zombies exceed a quarter of a stripe's filed timers,
 //!   a sweep pass walks the stripe's nodes in address order (which the
 //!   processor prefetches), a bounded share at a time, unlinking zombies
-//!   in O(1). Nodes are 64 bytes, carved from per-stripe slabs of 32 KiB
+//!   in O(1). Nodes are 64 bytes, carved from per-stripe slabs of 128 KiB
 //!   chunks; a chunk that empties goes back to the allocator, freed through
 //!   an epoch so that a thread still waking a waiter on one of its nodes
 //!   never touches freed memory (see `slab.rs`).

@@ -32,6 +32,7 @@
 //! | **zombies** `Stripe::zombies` | `stop` and `modify` under the node lock; unfiling under both locks (Relaxed RMWs; each node's changes are ordered by its lock, so it never underflows) | `stats`, `needs_purge` | Relaxed, as `filed` |
 //! | **maintenance time** `Stripe::maintenance_when` | stripe-lock holders, only when it changes (it sits alone on its cache lines, read on every arming): the end of each `process` (the cascade ahead's schedule), a filing above level 0 (lowering it to when its slot's cascade ahead begins), a check leaving a sweep pass unfinished (lowering it) | `check` and `TimingWheel::maintenance_time`, which a driver sleeps by; the runtime's arming path | Relaxed: a hint; seen late, it only makes a check later. The runtime's driver and armers order it with their own SeqCst handshake, as the wake time |
 //! | **sweep hints** `Stripe::sweeping`, `sweep_pace`, `sweep_share_places` | stripe-lock holders, at the end of each sweep share | `check` (whether to sweep), operations over the zombie line (how much they owe) | Relaxed: hints, confirmed under the lock or only pacing work |
+//! | **check waiting** `Stripe::check_waiting` (not under loom) | a check that found the stripe lock taken, around its blocking `lock` | `stop`'s eager unlink, sweep turns, the choice of a stripe for a new timer: each skips the stripe lock while it is set | Relaxed: a hint; seen late or missed, an operation only takes the lock once more. The paths it turns operations to (a zombie, no sweep turn, another stripe) are the ones a busy lock takes, which the models cover |
 //! | **sweep debt** `Stripe::sweep_debt` | operations over the zombie line: a Relaxed RMW each, and a subtraction by the one that takes its turn | nobody else | Relaxed: a counter that only paces work |
 //! | **node word** `Node::word` | see the bit table in `node.rs`: `LOCKED`/`PARKED` by the lock; `FILED` and the location under both locks, or the location by a cascade's CAS on a clean unlocked word; `MODIFIED`, `ZOMBIE`, `HANDLE_DROPPED` under the node lock | the sweep (Relaxed, removing under the lock what it sees stopped); a cascade (Relaxed, validated by its CAS); `modify`'s fast path (a Relaxed guess at `FILED`, confirmed under the lock); a handle's drop (CAS) | lock CAS Acquire ↔ unlock Release: everything written under the node lock. Bits set with the unlock (`ZOMBIE`, a later-moving `MODIFIED`) need no earlier publication: the stripe fires, moves or removes a node only under its lock or by a CAS that any of them makes fail |
 //!
@@ -76,7 +77,7 @@
 //!
 //! # Memory
 //!
-//! Node memory comes from per-stripe slabs of 32 KiB chunks (see
+//! Node memory comes from per-stripe slabs of 128 KiB chunks (see
 //! `slab.rs`). A node is recycled only once it is unfiled and its handle is
 //! gone; a thread that reads a word without a lock, or settles a listed
 //! node, may find it recycled, which every such reader tolerates. A chunk
