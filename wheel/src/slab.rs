@@ -42,6 +42,15 @@ use crate::node::{NO_NODE, Node, NodeGuard};
 /// unused part is never touched and costs no resident memory.
 const NODES_PER_CHUNK: usize = 2048;
 
+/// The most empty chunks one call of [`NodeSlab::free_empty_chunks`]
+/// returns to the allocator. Freeing a chunk drops its nodes and returns
+/// 128 KiB to the system (an `munmap`, tens of microseconds, and up to
+/// milliseconds on a busy VM), so after a spike of timers, hundreds of
+/// chunks retired in one check held up due timers for tens of
+/// milliseconds; the rest waits for the next checks, which the stripe asks
+/// for at once.
+const CHUNKS_FREED_PER_CALL: usize = 4;
+
 /// What the first node's place of a chunk holds.
 struct ChunkHeader {
     /// The chunk's position in the slab's `chunks`.
@@ -283,33 +292,35 @@ impl NodeSlab {
         self.empty.len() > 1
     }
 
-    /// Returns every empty chunk but one spare to the allocator, once no
-    /// thread can still be waking a waiter on one of its nodes (see the
-    /// module doc).
+    /// Returns up to [`CHUNKS_FREED_PER_CALL`] empty chunks, keeping one
+    /// spare, to the allocator, once no thread can still be waking a waiter
+    /// on one of their nodes (see the module doc). Returns whether empty
+    /// chunks beyond the spare are left for a later call.
     ///
     /// # Safety
     ///
     /// No pointer to a node of an empty chunk is kept by the stripe or its
     /// list of nodes moved earlier (the caller has just drained it).
-    pub(crate) unsafe fn free_empty_chunks(&mut self) {
+    pub(crate) unsafe fn free_empty_chunks(&mut self) -> bool {
         if cfg!(loom) {
             // The models keep their few chunks: loom does not model the
             // epoch collector.
-            return;
+            return false;
         }
-        while self.empty.len() > 1 {
+        let mut retired = Vec::new();
+        while self.empty.len() > 1 && retired.len() < CHUNKS_FREED_PER_CALL {
             let number = self.empty.pop().expect("more than one empty chunk");
             let chunk = self.chunks[number as usize]
                 .take()
                 .expect("an empty chunk is allocated");
             debug_assert_eq!(chunk.live, 0);
             self.vacant.push(number);
-            let retired = RetiredChunk {
+            retired.push(RetiredChunk {
                 base: chunk.base,
                 initialized: chunk.initialized,
-            };
-            retire(retired);
+            });
         }
+        retire(retired);
         let held = self.chunks.len();
         while self.chunks.last().is_some_and(Option::is_none) {
             self.chunks.pop();
@@ -318,6 +329,7 @@ impl NodeSlab {
             let held = self.chunks.len();
             self.vacant.retain(|&vacant| (vacant as usize) < held);
         }
+        self.empty.len() > 1
     }
 
     /// The index of `node` in the slab it came from.
@@ -398,30 +410,38 @@ impl NodeSlab {
     }
 }
 
-/// Hands `chunk` to the epoch collector, which frees it once every thread
-/// pinned now has unpinned.
+/// Hands `chunks` to the epoch collector, which frees them once every
+/// thread pinned now has unpinned, and passes them on at once rather than
+/// letting them pile up in this thread's bag: the collector frees what is
+/// ready in batches of up to its bag size, so few at a time keeps the
+/// batch that some later pin frees (under a stripe lock) short.
 #[cfg(not(loom))]
-fn retire(chunk: RetiredChunk) {
-    let guard = crossbeam_epoch::pin();
-    // SAFETY: the chunk is unreachable for new readers (it was taken out of
-    // the slab under the stripe lock, with no node of it live or listed);
-    // the only readers left are unlockers waking waiters, which pinned
-    // before releasing the node, so they hold the epoch back until they
-    // are done.
-    unsafe {
-        guard.defer_unchecked(move || {
-            let RetiredChunk { base, initialized } = chunk;
-            // SAFETY: as above: by now nobody uses any node of the chunk.
-            Chunk::free_memory(base, initialized);
-        });
+fn retire(chunks: Vec<RetiredChunk>) {
+    if chunks.is_empty() {
+        return;
     }
+    let guard = crossbeam_epoch::pin();
+    for chunk in chunks {
+        // SAFETY: the chunk is unreachable for new readers (it was taken
+        // out of the slab under the stripe lock, with no node of it live
+        // or listed); the only readers left are unlockers waking waiters,
+        // which pinned before releasing the node, so they hold the epoch
+        // back until they are done.
+        unsafe {
+            guard.defer_unchecked(move || {
+                let RetiredChunk { base, initialized } = chunk;
+                // SAFETY: as above: by now nobody uses any node of the chunk.
+                Chunk::free_memory(base, initialized);
+            });
+        }
+    }
+    guard.flush();
 }
 
 /// Under loom chunks are never retired (see `free_empty_chunks`).
 #[cfg(loom)]
-fn retire(chunk: RetiredChunk) {
-    drop(chunk);
-    unreachable!("chunks are not freed under loom");
+fn retire(chunks: Vec<RetiredChunk>) {
+    assert!(chunks.is_empty(), "chunks are not freed under loom");
 }
 
 impl Drop for NodeSlab {
@@ -439,6 +459,37 @@ impl Drop for NodeSlab {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_chunks_are_freed_a_few_at_a_time() {
+        let mut slab = NodeSlab::new();
+        let chunks = 10;
+        let nodes: Vec<_> = (0..chunks * (NODES_PER_CHUNK - 1))
+            .map(|_| slab.allocate())
+            .collect();
+        let full = slab.capacity_bytes();
+        for node in nodes {
+            // SAFETY: allocated above, unfiled, no handle, unlocked.
+            drop(unsafe { slab.release(node) });
+        }
+        let mut calls = 0;
+        loop {
+            let before = slab.capacity_bytes();
+            // SAFETY: nothing else points at the slab's nodes.
+            let more = unsafe { slab.free_empty_chunks() };
+            calls += 1;
+            assert!(
+                before - slab.capacity_bytes()
+                    <= CHUNKS_FREED_PER_CALL * NODES_PER_CHUNK * size_of::<Node>(),
+                "one call frees at most {CHUNKS_FREED_PER_CALL} chunks"
+            );
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(calls, (chunks - 1).div_ceil(CHUNKS_FREED_PER_CALL));
+        assert_eq!(slab.capacity_bytes(), full / chunks, "one spare is kept");
+    }
 
     #[test]
     fn indices_round_trip_across_chunks() {

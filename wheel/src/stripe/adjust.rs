@@ -67,8 +67,9 @@ impl LockedStripe<'_> {
         self.inner().moved_batch = batch;
     }
 
-    /// Returns the slab's empty chunks (but a spare) to the allocator. The
-    /// list of nodes moved earlier is settled first, whatever the bound
+    /// Returns a few of the slab's empty chunks (but a spare) to the
+    /// allocator, and asks for a check at the next tick if more are left.
+    /// The list of nodes moved earlier is settled first, whatever the bound
     /// says, so that no entry points into a freed chunk; a node listed
     /// after that is filed, so its chunk is not empty. Returns whether it
     /// did so (settling the list may have moved nodes).
@@ -80,7 +81,13 @@ impl LockedStripe<'_> {
         // SAFETY: the list was just emptied under the stripe lock, which
         // keeps every other holder of a node pointer (slot lists, the sweep
         // cursor's chunk numbers, scratch space) to live nodes.
-        unsafe { self.inner().slab.free_empty_chunks() };
+        let more = unsafe { self.inner().slab.free_empty_chunks() };
+        if more {
+            // Bounded work per check: the rest at the next tick.
+            let next_tick = self.inner().elapsed + 1;
+            let when = self.geometry().tick_to_deadline(next_tick);
+            self.request_check_by(when);
+        }
         true
     }
 
