@@ -396,13 +396,8 @@ impl TimingWheel {
                 let (pending, old_callback, unlock_bits, drain) =
                     modify_filed(stripe, &guard, when, period, callback, seq);
                 guard.unlock_setting(unlock_bits);
-                // Only if the stripe is free: a holder of its lock is a
-                // check (which settles the list itself) or an operation
-                // that ends soon, and the next modifier tries again.
-                // Waiting would keep this thread, and then the driver
-                // behind it, on the lock for a whole batch.
-                if drain && let Some(mut locked) = stripe.try_lock() {
-                    locked.adjust();
+                if drain {
+                    stripe.lock().adjust();
                 }
                 drop(old_callback);
                 return pending;

@@ -178,8 +178,8 @@ pub(crate) struct MovedNode(pub(super) *mut Node);
 unsafe impl Send for MovedNode {}
 
 /// How many listed nodes make the modifier that lists the last one drain
-/// the list itself (under the stripe lock, if it is free), so that the
-/// list stays short even when no check comes for a while.
+/// the list itself (under the stripe lock), so that the list stays short
+/// even when no check comes for a while.
 const MOVED_BACKLOG: usize = 256;
 
 impl Stripe {
