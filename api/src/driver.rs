@@ -200,6 +200,51 @@ fn tighten_timer_slack() {
     }
 }
 
+/// `struct sched_attr` (`include/uapi/linux/sched/types.h`).
+#[cfg(target_os = "linux")]
+#[repr(C)]
+#[derive(Default)]
+struct SchedAttr {
+    size: u32,
+    policy: u32,
+    flags: u64,
+    nice: i32,
+    priority: u32,
+    runtime: u64,
+    deadline: u64,
+    period: u64,
+    util_min: u32,
+    util_max: u32,
+}
+
+/// `SCHED_OTHER`, the default policy: the only one whose slice is asked for.
+#[cfg(target_os = "linux")]
+const SCHED_OTHER: u32 = 0;
+
+/// The shortest slice the kernel accepts for a thread on the fair
+/// scheduler.
+#[cfg(target_os = "linux")]
+const SHORTEST_SLICE_NANOS: u64 = 100_000;
+
+/// The calling thread's scheduling attributes, if the kernel gives them.
+#[cfg(target_os = "linux")]
+fn scheduling_attributes() -> Option<SchedAttr> {
+    let mut attr = SchedAttr::default();
+    // SAFETY: sched_getattr writes at most `size` bytes into `attr`, a
+    // properly aligned `struct sched_attr` of that size, for the calling
+    // thread (pid 0).
+    let read = unsafe {
+        libc::syscall(
+            libc::SYS_sched_getattr,
+            0,
+            &raw mut attr,
+            std::mem::size_of::<SchedAttr>() as libc::c_uint,
+            0 as libc::c_uint,
+        )
+    };
+    (read == 0).then_some(attr)
+}
+
 /// Asks the kernel for the shortest scheduler slice for the calling thread
 /// (Linux 6.12 and later, on the default policy).
 ///
@@ -215,42 +260,13 @@ fn tighten_timer_slack() {
 fn request_short_slice() {
     #[cfg(target_os = "linux")]
     {
-        /// `struct sched_attr` (`include/uapi/linux/sched/types.h`).
-        #[repr(C)]
-        #[derive(Default)]
-        struct SchedAttr {
-            size: u32,
-            policy: u32,
-            flags: u64,
-            nice: i32,
-            priority: u32,
-            runtime: u64,
-            deadline: u64,
-            period: u64,
-            util_min: u32,
-            util_max: u32,
-        }
-        /// The shortest slice the kernel accepts for a fair thread.
-        const SHORTEST_SLICE_NANOS: u64 = 100_000;
-        const SCHED_OTHER: u32 = 0;
-        let mut attr = SchedAttr::default();
-        let size = std::mem::size_of::<SchedAttr>() as libc::c_uint;
-        // SAFETY: sched_getattr writes at most `size` bytes into `attr`,
-        // a properly aligned `struct sched_attr` of that size, for the
-        // calling thread (pid 0).
-        let read = unsafe {
-            libc::syscall(
-                libc::SYS_sched_getattr,
-                0,
-                &raw mut attr,
-                size,
-                0 as libc::c_uint,
-            )
+        let Some(mut attr) = scheduling_attributes() else {
+            return;
         };
-        if read != 0 || attr.policy != SCHED_OTHER {
+        if attr.policy != SCHED_OTHER {
             return;
         }
-        attr.size = size as u32;
+        attr.size = std::mem::size_of::<SchedAttr>() as u32;
         attr.flags = 0;
         attr.runtime = SHORTEST_SLICE_NANOS;
         // SAFETY: sched_setattr only reads `attr` (its `size` set to the
@@ -264,5 +280,50 @@ fn request_short_slice() {
                 0 as libc::c_uint,
             )
         };
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{Backend, Runtime};
+
+    /// The calling thread's scheduler slice in ns as the kernel reports it
+    /// (`sched_runtime` of the default policy: Linux 6.12 and later), or 0.
+    fn own_scheduler_slice() -> u64 {
+        scheduling_attributes()
+            .filter(|attr| attr.policy == SCHED_OTHER)
+            .map_or(0, |attr| attr.runtime)
+    }
+
+    /// The driver runs with the shortest scheduler slice, so that on busy
+    /// CPUs it preempts a thread with the default slice when it wakes. A
+    /// callback runs on the driver thread, so it can read its own. Where
+    /// the kernel reports no slice (before Linux 6.12), there is nothing to
+    /// check.
+    #[test]
+    fn driver_runs_with_the_shortest_scheduler_slice() {
+        if own_scheduler_slice() == 0 {
+            return;
+        }
+        for backend in [Backend::Wheel, Backend::Heap] {
+            let runtime = Runtime::builder().backend(backend).build();
+            let (report, reports) = mpsc::channel();
+            let _timer = runtime.after_func(Duration::from_millis(1), move || {
+                let _ = report.send(own_scheduler_slice());
+            });
+            let slice = reports
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("{backend}: the callback never ran"));
+            assert_eq!(slice, SHORTEST_SLICE_NANOS, "{backend}: the driver's slice");
+        }
+        assert_ne!(
+            own_scheduler_slice(),
+            SHORTEST_SLICE_NANOS,
+            "other threads keep the default slice"
+        );
     }
 }
