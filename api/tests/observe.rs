@@ -40,15 +40,21 @@ impl Shared {
     }
 }
 
+/// A manual-clock runtime on `backend` that records into a fresh output.
+fn recording_runtime(backend: Backend) -> (Runtime, Shared) {
+    let output = Shared::default();
+    let runtime = Runtime::builder()
+        .backend(backend)
+        .manual_clock()
+        .record(output.clone())
+        .build();
+    (runtime, output)
+}
+
 #[test]
 fn every_operation_and_firing_is_recorded_with_its_answer() {
     for backend in [Backend::Wheel, Backend::Heap] {
-        let output = Shared::default();
-        let runtime = Runtime::builder()
-            .backend(backend)
-            .manual_clock()
-            .record(output.clone())
-            .build();
+        let (runtime, output) = recording_runtime(backend);
         let func = runtime.after_func(Duration::from_nanos(30), || {});
         let timer = runtime.new_timer(Duration::from_nanos(50));
         let ticker = runtime.new_ticker(Duration::from_nanos(20));
@@ -91,12 +97,7 @@ fn every_operation_and_firing_is_recorded_with_its_answer() {
 #[test]
 fn function_timers_are_recorded_under_their_own_ids() {
     for backend in [Backend::Wheel, Backend::Heap] {
-        let output = Shared::default();
-        let runtime = Runtime::builder()
-            .backend(backend)
-            .manual_clock()
-            .record(output.clone())
-            .build();
+        let (runtime, output) = recording_runtime(backend);
         let first = runtime.after_func(Duration::from_nanos(30), || {});
         assert!(first.stop());
         drop(first);
