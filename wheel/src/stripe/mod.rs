@@ -219,22 +219,24 @@ impl Stripe {
 
     /// Locks the stripe.
     pub(crate) fn lock(&self) -> LockedStripe<'_> {
-        LockedStripe {
-            stripe: self,
-            inner: Some(self.lock_inner()),
-            deferred: ManuallyDrop::new(DeferredDrops::new()),
-        }
+        self.locked_by(self.lock_inner())
     }
 
     /// Locks the stripe if no other thread holds its lock, without waiting:
     /// the one way a thread holding a node lock may take it (the lock order
     /// is stripe, then node).
     pub(crate) fn try_lock(&self) -> Option<LockedStripe<'_>> {
-        Some(LockedStripe {
+        Some(self.locked_by(try_lock(&self.inner)?))
+    }
+
+    /// The locked stripe that `guard`, a guard of this stripe's lock, opens.
+    #[inline]
+    fn locked_by<'a>(&'a self, guard: MutexGuard<'a, StripeInner>) -> LockedStripe<'a> {
+        LockedStripe {
             stripe: self,
-            inner: Some(try_lock(&self.inner)?),
+            inner: Some(guard),
             deferred: ManuallyDrop::new(DeferredDrops::new()),
-        })
+        }
     }
 
     fn lock_inner(&self) -> MutexGuard<'_, StripeInner> {
@@ -250,11 +252,7 @@ impl Stripe {
     /// unlink, a sweep turn, a new timer that can go elsewhere) leave it
     /// alone meanwhile.
     pub(crate) fn lock_for_check(&self) -> LockedStripe<'_> {
-        LockedStripe {
-            stripe: self,
-            inner: Some(self.lock_inner_for_check()),
-            deferred: ManuallyDrop::new(DeferredDrops::new()),
-        }
+        self.locked_by(self.lock_inner_for_check())
     }
 
     fn lock_inner_for_check(&self) -> MutexGuard<'_, StripeInner> {
