@@ -83,6 +83,8 @@ mod deadline;
 mod deferred;
 mod node;
 mod protocol;
+#[cfg(not(loom))]
+mod reclaim;
 mod slab;
 mod stripe;
 mod sync;

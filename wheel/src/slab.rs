@@ -10,9 +10,10 @@
 //! recycled nodes). After that, the only thread that can still touch the
 //! chunk is one that has just released a node's lock and is about to wake
 //! the lock's waiters. That thread pins an epoch (crossbeam-epoch) before
-//! its release whenever a waiter is parked, and a freed chunk's memory is
-//! returned only once every thread pinned at the time has unpinned. So no
-//! node memory is touched after it is freed.
+//! its release whenever a waiter is parked, and a retired chunk's memory
+//! is returned only once every thread pinned at the time has unpinned, and
+//! then on the reclaimer thread (see `reclaim.rs`), never under a lock. So
+//! no node memory is touched after it is freed.
 //!
 //! Every chunk is `NODES_PER_CHUNK` nodes, aligned to its own (power of
 //! two) size, and its first node's place holds the chunk's number instead
@@ -43,12 +44,11 @@ use crate::node::{NO_NODE, Node, NodeGuard};
 const NODES_PER_CHUNK: usize = 2048;
 
 /// The most empty chunks one call of [`NodeSlab::free_empty_chunks`]
-/// returns to the allocator. Freeing a chunk drops its nodes and returns
-/// 128 KiB to the system (an `munmap`, tens of microseconds, and up to
-/// milliseconds on a busy VM), so after a spike of timers, hundreds of
-/// chunks retired in one check held up due timers for tens of
-/// milliseconds; the rest waits for the next checks, which the stripe asks
-/// for at once.
+/// retires. Retiring is cheap (the memory itself goes back on the
+/// reclaimer thread, see `reclaim.rs`), but each call runs under the
+/// stripe lock and lets the epoch collector run what is ready, so a spike's
+/// hundreds of empty chunks are retired a few per check; the rest waits for
+/// the next checks, which the stripe asks for at once.
 const CHUNKS_FREED_PER_CALL: usize = 4;
 
 /// What the first node's place of a chunk holds.
@@ -137,14 +137,30 @@ impl Chunk {
 
 /// A chunk's memory on its way back to the allocator, once no thread can
 /// still be waking a waiter on one of its nodes.
-struct RetiredChunk {
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) struct RetiredChunk {
     base: NonNull<Node>,
     initialized: usize,
 }
 
 // SAFETY: the retired chunk is owned by nobody but this value; it is only
-// freed, on whichever thread runs the deferred function.
+// freed, on whichever thread `free` is called.
 unsafe impl Send for RetiredChunk {}
+
+// Under loom no chunk is retired (see `free_empty_chunks`).
+#[cfg_attr(loom, allow(dead_code))]
+impl RetiredChunk {
+    /// Drops the chunk's nodes and returns its memory to the allocator.
+    pub(crate) fn free(self) {
+        #[cfg(all(test, not(loom)))]
+        tests::note_freeing_thread();
+        // SAFETY: a chunk is retired only once no node of it is live,
+        // listed or filed, and freed only once every thread that could
+        // still wake a waiter on one of its nodes has unpinned (see
+        // `retire`).
+        unsafe { Chunk::free_memory(self.base, self.initialized) };
+    }
+}
 
 pub(crate) struct NodeSlab {
     /// Chunks by number; a freed chunk's number is vacant (`None`) until a
@@ -410,8 +426,9 @@ impl NodeSlab {
     }
 }
 
-/// Hands `chunks` to the epoch collector, which frees them once every
-/// thread pinned now has unpinned, and passes them on at once rather than
+/// Hands `chunks` to the epoch collector, which passes them to the
+/// reclaimer thread (see `reclaim.rs`) once every thread pinned now has
+/// unpinned, and passes them on at once rather than
 /// letting them pile up in this thread's bag: the collector frees what is
 /// ready in batches of up to its bag size, so few at a time keeps the
 /// batch that some later pin frees (under a stripe lock) short.
@@ -428,11 +445,7 @@ fn retire(chunks: Vec<RetiredChunk>) {
         // which pinned before releasing the node, so they hold the epoch
         // back until they are done.
         unsafe {
-            guard.defer_unchecked(move || {
-                let RetiredChunk { base, initialized } = chunk;
-                // SAFETY: as above: by now nobody uses any node of the chunk.
-                Chunk::free_memory(base, initialized);
-            });
+            guard.defer_unchecked(move || crate::reclaim::free_on_reclaimer(chunk));
         }
     }
     guard.flush();
@@ -458,7 +471,54 @@ impl Drop for NodeSlab {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
     use super::*;
+
+    /// The names of the threads that freed retired chunks.
+    static FREEING_THREADS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    pub(super) fn note_freeing_thread() {
+        let name = std::thread::current().name().unwrap_or("").to_owned();
+        FREEING_THREADS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(name);
+    }
+
+    #[test]
+    fn retired_chunks_are_freed_by_the_reclaimer_thread() {
+        let mut slab = NodeSlab::new();
+        let nodes: Vec<_> = (0..3 * (NODES_PER_CHUNK - 1))
+            .map(|_| slab.allocate())
+            .collect();
+        for node in nodes {
+            // SAFETY: allocated above, unfiled, no handle, unlocked.
+            drop(unsafe { slab.release(node) });
+        }
+        // SAFETY: nothing else points at the slab's nodes.
+        unsafe { slab.free_empty_chunks() };
+        // The collector frees once the epoch has moved on, which takes
+        // pins; each flush also offers it the chance.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let freed_by = loop {
+            crossbeam_epoch::pin().flush();
+            let freed_by = FREEING_THREADS
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone();
+            if !freed_by.is_empty() || Instant::now() > deadline {
+                break freed_by;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        assert!(!freed_by.is_empty(), "no retired chunk was freed in 30 s");
+        assert!(
+            freed_by.iter().all(|name| name == "gowheel-reclaim"),
+            "chunks freed on {freed_by:?}"
+        );
+    }
 
     #[test]
     fn empty_chunks_are_freed_a_few_at_a_time() {
