@@ -14,6 +14,8 @@
 //! * [`ledger`]: exactly-once ledgers for real-clock timers, driven through
 //!   the public time-package API only (the stress and load runs).
 //! * [`load`]: the load run behind the `load` command and its CI test.
+//! * [`stall_probe`]: a thread that measures the machine's own pauses
+//!   during a run, to tell them from the timers'.
 //! * [`replay`]: Go's recorded timer traces, parsed and replayed; timed
 //!   traces (recordings) parsed and checked, for `evaluate --trace`.
 //! * [`differential`]: random operation sequences applied in lockstep to a
@@ -51,6 +53,7 @@ pub mod load;
 pub mod panics;
 mod recorder;
 pub mod replay;
+pub mod stall_probe;
 pub mod watchdog;
 
 pub use go_rules::expected_next_periodic_when;

@@ -21,6 +21,9 @@
 //! 3. **Drain.** Every timer is stopped (its answer checked too), and the
 //!    callbacks still owed must all run within `settle_limit`.
 //!
+//! Meanwhile a [`StallProbe`] records the machine's own pauses, which the
+//! report prints beside the lateness.
+//!
 //! Each callback records how long after its arming's earliest possible
 //! deadline (the reset call's start plus the delay) it ran: the lateness,
 //! never understated (it includes the few nanoseconds between the start of
@@ -56,6 +59,10 @@ use hdrhistogram::Histogram;
 
 use crate::ledger::{FuncLedger, LedgerCounts, Violations};
 use crate::panics::lock;
+use crate::stall_probe::{MachineStalls, StallProbe};
+
+/// How long the stall probe sleeps at a time.
+const PROBE_PERIOD: Duration = Duration::from_millis(1);
 
 /// What a load run does; [`LoadConfig::new`] gives the full-size run.
 #[derive(Clone, Debug)]
@@ -208,6 +215,10 @@ pub struct LoadReport {
     /// Lateness of every callback that ran (during the load and the
     /// drain).
     pub lateness: LatencyHistogram,
+    /// The machine's own pauses during the load and the drain: how much
+    /// each 1 ms sleep of a thread that does nothing else overran, and the
+    /// CPU time the host took (see [`StallProbe`]).
+    pub machine: MachineStalls,
     /// Violations of the exactly-once ledger.
     pub violations: usize,
     /// The first violations' messages.
@@ -245,6 +256,17 @@ impl fmt::Display for LoadReport {
             self.lateness.percentile(0.99),
             self.lateness.max()
         )?;
+        write!(
+            f,
+            "  machine: a thread sleeping {:?} at a time overslept p99 {:.1?}, max {:.1?}",
+            PROBE_PERIOD,
+            self.machine.oversleep.percentile(0.99),
+            self.machine.oversleep.max()
+        )?;
+        match self.machine.steal {
+            Some(steal) => writeln!(f, "; the host took {steal:.0?} of CPU time (steal)")?,
+            None => writeln!(f)?,
+        }
         write!(f, "  violations: {}", self.violations)?;
         for message in &self.violation_messages {
             write!(f, "\n    {message}")?;
@@ -352,6 +374,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
     let setup = setup_started.elapsed();
 
     // 2. Load: paced resets.
+    let probe = StallProbe::start(PROBE_PERIOD);
     let load_started = Instant::now();
     let load_ends = load_started + config.duration;
     let per_thread_rate = config.rate as f64 / threads as f64;
@@ -429,6 +452,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
         }
         thread::sleep(Duration::from_millis(5));
     }
+    let machine = probe.finish();
     let now = Instant::now();
     for &index in &unsettled {
         for arming in lock(&state.entries[index].ledger).outstanding() {
@@ -462,6 +486,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
         target_rate: config.rate,
         counts,
         lateness,
+        machine,
         violations: state.violations.count(),
         violation_messages: state.violations.messages(),
     }
