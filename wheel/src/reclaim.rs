@@ -10,6 +10,13 @@
 //! frees chunks as they come and otherwise sleeps. No timer operation and
 //! no check waits for an unmap.
 //!
+//! An unmap still holds the process's address-space lock while it runs, so
+//! a thread that maps or protects memory meanwhile (an allocator growing a
+//! thread's arena, say) waits for it wherever it is done. That is also why
+//! the reclaimer keeps normal priority: at idle priority, preempted by
+//! busy threads in the middle of an unmap, it would keep every such thread
+//! waiting for as long as it was kept off the CPU.
+//!
 //! If the reclaimer thread cannot be started, a chunk is freed where its
 //! deferred function runs, as it would be without the reclaimer.
 
