@@ -80,6 +80,9 @@ struct Chunk {
     live: usize,
     /// Whether the chunk is on the slab's `with_room` stack.
     listed: bool,
+    /// Whether the chunk is on the slab's `empty` stack (where the entry
+    /// goes stale once a node is allocated from it again).
+    in_empty: bool,
 }
 
 impl Chunk {
@@ -103,6 +106,7 @@ impl Chunk {
             free: ptr::null_mut(),
             live: 0,
             listed: false,
+            in_empty: false,
         }
     }
 
@@ -171,9 +175,15 @@ pub(crate) struct NodeSlab {
     with_room: Vec<u32>,
     /// Vacant chunk numbers.
     vacant: Vec<u32>,
-    /// Chunks whose nodes are all free: the first stays as a spare, the
-    /// others are freed by [`free_empty_chunks`](NodeSlab::free_empty_chunks).
+    /// Chunks that were empty when listed; an entry goes stale (and is
+    /// skipped) when its chunk has live nodes again, which keeps both
+    /// `allocate` and `release` O(1). The first empty chunk stays as a
+    /// spare, the others are freed by
+    /// [`free_empty_chunks`](NodeSlab::free_empty_chunks).
     empty: Vec<u32>,
+    /// Allocated chunks whose nodes are all free (each has an entry in
+    /// `empty`).
+    empty_chunks: usize,
     /// Nodes handed out and not yet released.
     live: usize,
 }
@@ -185,6 +195,7 @@ impl NodeSlab {
             with_room: Vec::new(),
             vacant: Vec::new(),
             empty: Vec::new(),
+            empty_chunks: 0,
             live: 0,
         }
     }
@@ -212,7 +223,8 @@ impl NodeSlab {
             .as_mut()
             .expect("a listed chunk with room exists");
         if chunk.live == 0 {
-            self.empty.retain(|&empty| empty != number);
+            // Its entry in `empty` goes stale.
+            self.empty_chunks -= 1;
         }
         chunk.live += 1;
         if !chunk.free.is_null() {
@@ -243,6 +255,9 @@ impl NodeSlab {
         });
         let mut chunk = Chunk::new(number);
         chunk.listed = true;
+        chunk.in_empty = true;
+        self.empty.push(number);
+        self.empty_chunks += 1;
         if number as usize == self.chunks.len() {
             self.chunks.push(Some(chunk));
         } else {
@@ -297,7 +312,11 @@ impl NodeSlab {
             self.with_room.push(number as u32);
         }
         if chunk.live == 0 {
-            self.empty.push(number as u32);
+            self.empty_chunks += 1;
+            if !chunk.in_empty {
+                chunk.in_empty = true;
+                self.empty.push(number as u32);
+            }
         }
         callback
     }
@@ -305,7 +324,7 @@ impl NodeSlab {
     /// Whether chunks beyond the spare are empty, for
     /// [`free_empty_chunks`](Self::free_empty_chunks) to return.
     pub(crate) fn has_empty_chunks(&self) -> bool {
-        self.empty.len() > 1
+        self.empty_chunks > 1
     }
 
     /// Returns up to [`CHUNKS_FREED_PER_CALL`] empty chunks, keeping one
@@ -324,12 +343,23 @@ impl NodeSlab {
             return false;
         }
         let mut retired = Vec::new();
-        while self.empty.len() > 1 && retired.len() < CHUNKS_FREED_PER_CALL {
-            let number = self.empty.pop().expect("more than one empty chunk");
+        while self.empty_chunks > 1 && retired.len() < CHUNKS_FREED_PER_CALL {
+            let number = self
+                .empty
+                .pop()
+                .expect("every empty chunk has an entry in `empty`");
+            let entry = self.chunks[number as usize]
+                .as_mut()
+                .expect("a chunk with an entry in `empty` is allocated");
+            entry.in_empty = false;
+            if entry.live > 0 {
+                // Stale: the chunk was allocated from since.
+                continue;
+            }
+            self.empty_chunks -= 1;
             let chunk = self.chunks[number as usize]
                 .take()
                 .expect("an empty chunk is allocated");
-            debug_assert_eq!(chunk.live, 0);
             self.vacant.push(number);
             retired.push(RetiredChunk {
                 base: chunk.base,
@@ -345,7 +375,7 @@ impl NodeSlab {
             let held = self.chunks.len();
             self.vacant.retain(|&vacant| (vacant as usize) < held);
         }
-        self.empty.len() > 1
+        self.empty_chunks > 1
     }
 
     /// The index of `node` in the slab it came from.
@@ -549,6 +579,48 @@ mod tests {
         }
         assert_eq!(calls, (chunks - 1).div_ceil(CHUNKS_FREED_PER_CALL));
         assert_eq!(slab.capacity_bytes(), full / chunks, "one spare is kept");
+    }
+
+    #[test]
+    fn a_chunk_emptied_and_refilled_over_and_over_keeps_one_entry() {
+        let mut slab = NodeSlab::new();
+        for _ in 0..10_000 {
+            let node = slab.allocate();
+            // SAFETY: allocated above, unfiled, no handle, unlocked.
+            drop(unsafe { slab.release(node) });
+        }
+        assert_eq!(slab.empty.len(), 1);
+        assert_eq!(slab.empty_chunks, 1);
+        assert!(!slab.has_empty_chunks(), "the one empty chunk is the spare");
+    }
+
+    #[test]
+    fn a_chunk_allocated_from_again_is_not_freed() {
+        let mut slab = NodeSlab::new();
+        let nodes: Vec<_> = (0..3 * (NODES_PER_CHUNK - 1))
+            .map(|_| slab.allocate())
+            .collect();
+        for node in nodes {
+            // SAFETY: allocated above, unfiled, no handle, unlocked.
+            drop(unsafe { slab.release(node) });
+        }
+        assert_eq!(slab.empty_chunks, 3);
+        // From one of the empty chunks: its entry goes stale.
+        let kept = slab.allocate();
+        assert_eq!(slab.empty_chunks, 2);
+        // SAFETY: nothing else points at the slab's nodes.
+        let more = unsafe { slab.free_empty_chunks() };
+        assert!(!more);
+        assert_eq!(slab.empty_chunks, 1, "one spare is kept");
+        assert_eq!(slab.capacity_bytes(), 2 * chunk_layout().size());
+        // The kept node's chunk is still there: its index resolves.
+        // SAFETY: the node is live in this slab.
+        let index = unsafe { NodeSlab::index_of(kept) };
+        assert_eq!(slab.node_at(index), kept);
+        // SAFETY: allocated above, unfiled, no handle, unlocked.
+        drop(unsafe { slab.release(kept) });
+        assert_eq!(slab.empty_chunks, 2);
+        assert!(slab.has_empty_chunks());
     }
 
     #[test]
