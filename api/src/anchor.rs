@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
-use gowheel_wheel::thread_number;
+use gowheel_wheel::thread_position;
 
 /// Anchors per value: threads share one only past this many threads.
 const ANCHORS: usize = 32;
@@ -58,7 +58,7 @@ impl<T> Anchors<T> {
     /// The anchor for handles made on the calling thread.
     #[inline]
     pub(crate) fn for_this_thread(&self) -> &Arc<Anchor<T>> {
-        &self.anchors[thread_number() % self.anchors.len()]
+        &self.anchors[thread_position(self.anchors.len())]
     }
 }
 

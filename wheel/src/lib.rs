@@ -99,5 +99,5 @@ pub use deadline::{
     Callback, MAX_WHEN, ModifyArgsError, NOT_ARMED, callback, check_modify_args,
     next_periodic_when, validate_modify_args,
 };
-pub use thread_number::{foreign_timer, thread_number};
+pub use thread_number::{foreign_timer, thread_number, thread_position};
 pub use wheel::{TimingWheel, WheelStats, WheelTimer};

@@ -3,7 +3,8 @@
 //!
 //! Threads are numbered in the order they first ask; numbers are never
 //! reused, and each user takes them modulo its own size (the wheel's home
-//! stripe, the heap's shard, the runtime's reference-count anchor). Both
+//! stripe, the heap's shard, the runtime's reference-count anchor) through
+//! `thread_position`. Both
 //! backends share this one numbering so that a thread maps to the same
 //! position in all of them.
 
@@ -14,6 +15,32 @@ static NEXT_THREAD_NUMBER: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     static THREAD_NUMBER: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// This thread's number modulo `count` (which must not be 0): the
+/// position of the calling thread among `count` stripes, shards or
+/// anchors. Threads numbered below `count`, which in most programs is all
+/// of them, get their number without a division (tens of cycles).
+///
+/// # Panics
+///
+/// If `count` is 0.
+///
+/// # Example
+///
+/// ```
+/// let position = gowheel_wheel::thread_position(4);
+/// assert!(position < 4);
+/// assert_eq!(position, gowheel_wheel::thread_number() % 4);
+/// ```
+#[inline]
+pub fn thread_position(count: usize) -> usize {
+    let number = thread_number();
+    if number < count {
+        number
+    } else {
+        number % count
+    }
 }
 
 /// This thread's number: distinct for every thread that asks, given out in

@@ -30,7 +30,7 @@ use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::stripe::{LockedStripe, Stripe};
 use crate::sync::Arc;
 use crate::sync::atomic::Ordering;
-use crate::{Callback, MAX_WHEN, foreign_timer, thread_number, validate_modify_args};
+use crate::{Callback, MAX_WHEN, foreign_timer, thread_position, validate_modify_args};
 
 /// The most sweep shares one check does a stripe, each under its own hold
 /// of the stripe lock: 4, so that with the default budget a pass over up
@@ -331,7 +331,7 @@ impl TimingWheel {
     #[inline]
     fn lock_stripe_for_new_timer(&self) -> (&Arc<Stripe>, LockedStripe<'_>) {
         let count = self.stripes.len();
-        let home = thread_number() % count;
+        let home = thread_position(count);
         for offset in 0..count {
             // `home + offset` wrapped around without a second division.
             let index = home + offset;
@@ -820,7 +820,7 @@ mod tests {
     #[test]
     fn operations_leave_a_stripe_alone_while_a_check_waits_for_it() {
         let wheel = TimingWheel::new(WheelConfig::default().stripes(2));
-        let home = thread_number() % 2;
+        let home = thread_position(2);
         let timer = wheel.start_timer(callback(|_, _| {}), 1_000_000, 0);
         assert!(Arc::ptr_eq(&timer.stripe, &wheel.stripes[home]));
         wheel.stripes[home].set_check_waiting(true);

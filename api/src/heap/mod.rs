@@ -80,7 +80,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use gowheel_wheel::{foreign_timer, thread_number};
+use gowheel_wheel::{foreign_timer, thread_position};
 
 use self::registry::Registry;
 use self::shard::Shard;
@@ -269,7 +269,7 @@ impl HeapTimerSet {
 
     /// The index of the calling thread's shard (Go: the current P).
     fn current_shard_index(&self) -> usize {
-        thread_number() % self.shards.len()
+        thread_position(self.shards.len())
     }
 
     /// The shard of the calling thread (Go: the current P).
