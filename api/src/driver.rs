@@ -144,9 +144,9 @@ impl Drop for DriverThread {
 /// unpark, until `stop` is set.
 fn drive<S: DrivenSet>(set: &S, stop: &AtomicBool) {
     let waker = set.waker();
+    let mut now = set.now();
     // Acquire: pairs with the Release store in `DriverThread`'s drop.
     while !stop.load(Ordering::Acquire) {
-        let now = set.now();
         let next = set.check(now);
         // The set's own wake time may be earlier than what `check` returns
         // (the wheel's maintenance time), and the driver publishes the time
@@ -168,10 +168,15 @@ fn drive<S: DrivenSet>(set: &S, stop: &AtomicBool) {
         } else {
             until
         };
-        let now = set.now();
+        // Without a sleep, this reading is the next check's: it is not
+        // later than the real time of that check, so no timer runs early,
+        // and a loop that finds work at once (a callback arming a timer
+        // due now) reads the clock once a round instead of twice.
+        now = set.now();
         // Acquire: as above.
         if until > now && !stop.load(Ordering::Acquire) {
             thread::park_timeout(Duration::from_nanos((until - now) as u64));
+            now = set.now();
         }
         // Awake: arming needs no unpark until the next sleep.
         waker.sleeping_until.store(0, Ordering::Relaxed);
