@@ -517,16 +517,22 @@ mod tests {
             .push(name);
     }
 
-    #[test]
-    fn retired_chunks_are_freed_by_the_reclaimer_thread() {
+    /// A slab of `chunks` chunks, filled up and then emptied.
+    fn slab_with_empty_chunks(chunks: usize) -> NodeSlab {
         let mut slab = NodeSlab::new();
-        let nodes: Vec<_> = (0..3 * (NODES_PER_CHUNK - 1))
+        let nodes: Vec<_> = (0..chunks * (NODES_PER_CHUNK - 1))
             .map(|_| slab.allocate())
             .collect();
         for node in nodes {
             // SAFETY: allocated above, unfiled, no handle, unlocked.
             drop(unsafe { slab.release(node) });
         }
+        slab
+    }
+
+    #[test]
+    fn retired_chunks_are_freed_by_the_reclaimer_thread() {
+        let mut slab = slab_with_empty_chunks(3);
         // SAFETY: nothing else points at the slab's nodes.
         unsafe { slab.free_empty_chunks() };
         // The collector frees once the epoch has moved on, which takes
@@ -552,16 +558,9 @@ mod tests {
 
     #[test]
     fn empty_chunks_are_freed_a_few_at_a_time() {
-        let mut slab = NodeSlab::new();
         let chunks = 10;
-        let nodes: Vec<_> = (0..chunks * (NODES_PER_CHUNK - 1))
-            .map(|_| slab.allocate())
-            .collect();
+        let mut slab = slab_with_empty_chunks(chunks);
         let full = slab.capacity_bytes();
-        for node in nodes {
-            // SAFETY: allocated above, unfiled, no handle, unlocked.
-            drop(unsafe { slab.release(node) });
-        }
         let mut calls = 0;
         loop {
             let before = slab.capacity_bytes();
@@ -596,14 +595,7 @@ mod tests {
 
     #[test]
     fn a_chunk_allocated_from_again_is_not_freed() {
-        let mut slab = NodeSlab::new();
-        let nodes: Vec<_> = (0..3 * (NODES_PER_CHUNK - 1))
-            .map(|_| slab.allocate())
-            .collect();
-        for node in nodes {
-            // SAFETY: allocated above, unfiled, no handle, unlocked.
-            drop(unsafe { slab.release(node) });
-        }
+        let mut slab = slab_with_empty_chunks(3);
         assert_eq!(slab.empty_chunks, 3);
         // From one of the empty chunks: its entry goes stale.
         let kept = slab.allocate();
