@@ -413,17 +413,6 @@ impl<'a> NodeGuard<'a> {
         self.replace_bits(LOCATION_MASK | MODIFIED, location.bits() | FILED);
     }
 
-    /// Records that the node is no longer filed, clearing `FILED`,
-    /// `MODIFIED` and `ZOMBIE`.
-    ///
-    /// # Safety
-    ///
-    /// The caller also holds the lock of the stripe the node was filed in.
-    #[inline]
-    pub(crate) unsafe fn mark_unfiled(&self) {
-        self.replace_bits(LOCATION_MASK | FILED | MODIFIED | ZOMBIE, 0);
-    }
-
     /// Clears `clear` and sets `set` in one atomic step (a CAS loop, since a
     /// waiter may set `PARKED` concurrently).
     fn replace_bits(&self, clear: u32, set: u32) {
@@ -509,25 +498,39 @@ impl NodeGuard<'_> {
     pub(crate) fn unlock_setting(self, bits: u32) {
         let node = self.node;
         std::mem::forget(self);
-        node.release_lock(bits);
+        node.release_lock(0, bits);
+    }
+
+    /// Unlocks, recording in the same RMW that the node is no longer filed
+    /// (clearing its location, `FILED`, `MODIFIED` and `ZOMBIE`).
+    ///
+    /// # Safety
+    ///
+    /// The caller also holds the lock of the stripe the node was filed in.
+    #[inline]
+    pub(crate) unsafe fn unlock_unfiled(self) {
+        let node = self.node;
+        std::mem::forget(self);
+        node.release_lock(LOCATION_MASK | FILED | MODIFIED | ZOMBIE, 0);
     }
 }
 
 impl Node {
-    /// Releases the node lock, setting `bits` in the same RMW, and wakes
+    /// Releases the node lock, clearing `clear` and then setting `set` in
+    /// the same RMW, and wakes
     /// the waiters if any parked. With a waiter parked, the epoch is pinned
     /// before the release and until the wake is done, so that the node's
     /// chunk, which may be recycled and emptied the moment the lock is
     /// released, is not freed under the wake (see `slab.rs`).
     #[inline]
-    fn release_lock(&self, bits: u32) {
+    fn release_lock(&self, clear: u32, set: u32) {
         // Relaxed: the CAS validates the value.
         let word = self.word.load(Ordering::Relaxed);
         if word & PARKED == 0 {
             // The common case, inline: nobody waits. Release: as in
             // `release_lock_slow`. A waiter that parks after the load
             // changes the word, so the CAS fails and the slow path pins.
-            let new = (word | bits) & !LOCKED;
+            let new = ((word & !clear) | set) & !LOCKED;
             if self
                 .word
                 .compare_exchange_weak(word, new, Ordering::Release, Ordering::Relaxed)
@@ -536,13 +539,13 @@ impl Node {
                 return;
             }
         }
-        self.release_lock_slow(bits);
+        self.release_lock_slow(clear, set);
     }
 
     /// `release_lock` when a waiter parked, or the first CAS failed.
     #[cold]
     #[inline(never)]
-    fn release_lock_slow(&self, bits: u32) {
+    fn release_lock_slow(&self, clear: u32, set: u32) {
         let mut pin = None;
         // Relaxed: the CAS validates the value.
         let mut word = self.word.load(Ordering::Relaxed);
@@ -550,7 +553,7 @@ impl Node {
             if word & PARKED != 0 && pin.is_none() {
                 pin = Some(crate::sync::WakePin::pin());
             }
-            let new = (word | bits) & !(LOCKED | PARKED);
+            let new = ((word & !clear) | set) & !(LOCKED | PARKED);
             // Release: pairs with the Acquire of the next `lock`, publishing
             // every field written under the lock. A waiter that parks after
             // the load above changes the word, so the CAS fails and the
@@ -600,7 +603,7 @@ impl NodeGuard<'_> {
 impl Drop for NodeGuard<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.node.release_lock(0);
+        self.node.release_lock(0, 0);
     }
 }
 

@@ -115,7 +115,7 @@ impl LockedStripe<'_> {
         self.add_filed(-1);
         if state & HANDLE_DROPPED == 0 {
             // SAFETY: both locks are held.
-            unsafe { guard.mark_unfiled() };
+            unsafe { guard.unlock_unfiled() };
             return;
         }
         // Recycled in place: the word is cleared (unfiling it) as the lock
