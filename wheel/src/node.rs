@@ -10,7 +10,7 @@
 //! | field | protection |
 //! | --- | --- |
 //! | `word` | atomic; see the table below |
-//! | `when`, `period`, `seq`, `callback` | the node lock |
+//! | `when`, `period`, `seq`, `callback` | the node lock, or nothing while no other thread can reach the node: fresh from the slab (`init_filed`), and being recycled after its handle's drop (`recycle_unlocked`) |
 //! | `filed_when` | written under both the stripe lock and the node lock; read under either |
 //! | `next`, `prev` | the stripe lock |
 //!
@@ -272,6 +272,41 @@ impl Node {
         // Relaxed: the node becomes reachable only through the stripe lock's
         // release (the slot link) or the handle's creation on this thread.
         self.word.store(FILED | location.bits(), Ordering::Relaxed);
+    }
+
+    /// Takes the callback of a node whose handle has just been dropped and
+    /// that is not filed, and clears the node for reuse, unlocked (its word
+    /// all zero), without taking its lock.
+    ///
+    /// # Safety
+    ///
+    /// No other thread can reach the node any more, and every earlier access
+    /// to its fields happened before this call: its handle is gone (the
+    /// calling thread dropped it, so every use of the handle on another
+    /// thread happened before, as for any dropped value, and set
+    /// `HANDLE_DROPPED` by an acquire-release RMW on the word or under the
+    /// node lock); it is not filed; and the caller holds the lock of the
+    /// stripe that owns it, under which the stripe makes all of its own
+    /// accesses (the driver's, a sweep's, `clear`'s, which visits every slab
+    /// node). Nobody holds or waits for its lock.
+    #[inline]
+    pub(crate) unsafe fn recycle_unlocked(&self) -> Option<Callback> {
+        // SAFETY: the caller guarantees exclusive access to the node.
+        let callback = unsafe {
+            self.when.with_mut(|slot| *slot = 0);
+            self.period.with_mut(|slot| *slot = 0);
+            self.seq.with_mut(|slot| *slot = 0);
+            self.callback.with_mut(|slot| (*slot).take())
+        };
+        debug_assert_eq!(
+            self.word.load(Ordering::Relaxed) & (LOCKED | PARKED | FILED),
+            0,
+            "gowheel wheel: a recycled node is locked or filed"
+        );
+        // Release: pairs with the Acquire of the next `lock` (by the stripe
+        // that allocates it again), as `unlock_recycled` does.
+        self.word.store(0, Ordering::Release);
+        callback
     }
 
     /// Gives a node fresh from the slab its callback.

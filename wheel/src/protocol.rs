@@ -80,10 +80,13 @@
 //! Node memory comes from per-stripe slabs of 128 KiB chunks (see
 //! `slab.rs`). A node is recycled only once it is unfiled and its handle is
 //! gone; a thread that reads a word without a lock, or settles a listed
-//! node, may find it recycled, which every such reader tolerates. A chunk
-//! whose nodes are all free is returned to the allocator under the stripe
-//! lock, right after the moved list is settled, so no list entry points
-//! into it. The one reader that can still touch it is a thread that has
-//! just released a node lock and wakes the parked waiters: it pins a
-//! crossbeam epoch before that release (`WakePin`), and the chunk is freed
-//! only once every thread pinned then has unpinned.
+//! node, may find it recycled, which every such reader tolerates. A handle
+//! dropped after its node was unfiled recycles the node under the stripe
+//! lock without taking the node lock: the stripe touches node fields only
+//! under its lock, and the handle's other users are done before its drop.
+//! A chunk whose nodes are all free is retired under the stripe lock, right
+//! after the moved list is settled, so no list entry points into it. The
+//! one reader that can still touch it is a thread that has just released a
+//! node lock and wakes the parked waiters: it pins a crossbeam epoch before
+//! that release (`WakePin`), and the chunk's memory goes back (on the
+//! reclaimer thread) only once every thread pinned then has unpinned.

@@ -268,17 +268,19 @@ impl NodeSlab {
     }
 
     /// Takes back `node`, returning its callback for the caller to drop
-    /// after releasing the stripe lock.
+    /// after releasing the stripe lock. The node's lock is not taken: nobody
+    /// else can reach the node.
     ///
     /// # Safety
     ///
-    /// `node` came from this slab's `allocate`, is unlocked, unfiled, its
-    /// handle is gone, and nothing else will use it.
+    /// As [`Node::recycle_unlocked`]; `node` came from this slab's
+    /// `allocate`.
     pub(crate) unsafe fn release(&mut self, node: *mut Node) -> Option<Callback> {
-        // SAFETY: per the contract nobody else uses the node, so taking its
-        // lock cannot wait, and nobody waits for it afterwards, which is
-        // `release_locked`'s contract.
-        unsafe { self.release_locked((*node).lock()) }
+        // SAFETY: forwarded contract.
+        let callback = unsafe { (*node).recycle_unlocked() };
+        // SAFETY: the node is this slab's, recycled and unreachable.
+        unsafe { self.put_back(node) };
+        callback
     }
 
     /// [`release`](Self::release) for a node whose lock the caller holds:
@@ -286,10 +288,10 @@ impl NodeSlab {
     ///
     /// # Safety
     ///
-    /// As `release`, except that the node is locked by `guard`; and as
+    /// `node` came from this slab's `allocate`, is unfiled, its handle is
+    /// gone, and nothing else will use it; it is locked by `guard`; and as
     /// [`NodeGuard::unlock_recycled`]: no other thread waits for its lock.
     pub(crate) unsafe fn release_locked(&mut self, guard: NodeGuard<'_>) -> Option<Callback> {
-        self.live -= 1;
         let callback = guard.replace_callback(None);
         guard.set_when(0);
         guard.set_period(0);
@@ -297,6 +299,19 @@ impl NodeSlab {
         let node = guard.node() as *const Node as *mut Node;
         // SAFETY: forwarded contract.
         unsafe { guard.unlock_recycled() };
+        // SAFETY: the node is this slab's, recycled and unreachable.
+        unsafe { self.put_back(node) };
+        callback
+    }
+
+    /// Puts the recycled `node` on its chunk's free list.
+    ///
+    /// # Safety
+    ///
+    /// The node is this slab's, handed out by `allocate`, recycled (unlocked,
+    /// cleared) and reachable by nobody else.
+    unsafe fn put_back(&mut self, node: *mut Node) {
+        self.live -= 1;
         // SAFETY: the node is this slab's and alive.
         let number = unsafe { Self::index_of(node) } as usize / NODES_PER_CHUNK;
         let chunk = self.chunks[number]
@@ -318,7 +333,6 @@ impl NodeSlab {
                 self.empty.push(number as u32);
             }
         }
-        callback
     }
 
     /// Whether chunks beyond the spare are empty, for

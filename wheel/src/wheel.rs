@@ -196,8 +196,11 @@ impl Drop for WheelTimer {
             // node is recycled by the stripe when it unfiles it, having seen
             // HANDLE_DROPPED under the node lock.
             let mut stripe = self.stripe.lock();
-            // SAFETY: unfiled, handle gone, from this stripe's slab, and
-            // unlocked (the guard above was dropped).
+            // SAFETY: from this stripe's slab, whose lock is held; unfiled;
+            // the handle is being dropped, after every use of it, and this
+            // thread set HANDLE_DROPPED (by an acquire-release CAS or under
+            // the node lock, released above), so nothing can reach the node
+            // any more (see `Node::recycle_unlocked`).
             unsafe { stripe.release(self.node.as_ptr()) };
         }
     }
