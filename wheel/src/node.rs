@@ -291,6 +291,28 @@ impl Node {
     /// node). Nobody holds or waits for its lock.
     #[inline]
     pub(crate) unsafe fn recycle_unlocked(&self) -> Option<Callback> {
+        debug_assert_eq!(
+            self.word.load(Ordering::Relaxed) & (LOCKED | PARKED | FILED),
+            0,
+            "gowheel wheel: a recycled node is locked or filed"
+        );
+        // SAFETY: forwarded contract.
+        unsafe { self.clear_for_reuse() }
+    }
+
+    /// Takes the callback, zeroes `when`, `period` and `seq`, and then
+    /// clears the whole word (unlocked, unfiled) with one Release store,
+    /// which pairs with the Acquire of the next `lock` (by the stripe that
+    /// allocates the node again).
+    ///
+    /// # Safety
+    ///
+    /// The calling thread alone can reach the node (see
+    /// [`recycle_unlocked`](Self::recycle_unlocked) and
+    /// [`NodeGuard::unlock_recycled`]), so no other bit of the word can
+    /// change meanwhile and the store loses nothing.
+    #[inline]
+    unsafe fn clear_for_reuse(&self) -> Option<Callback> {
         // SAFETY: the caller guarantees exclusive access to the node.
         let callback = unsafe {
             self.when.with_mut(|slot| *slot = 0);
@@ -298,13 +320,6 @@ impl Node {
             self.seq.with_mut(|slot| *slot = 0);
             self.callback.with_mut(|slot| (*slot).take())
         };
-        debug_assert_eq!(
-            self.word.load(Ordering::Relaxed) & (LOCKED | PARKED | FILED),
-            0,
-            "gowheel wheel: a recycled node is locked or filed"
-        );
-        // Release: pairs with the Acquire of the next `lock` (by the stripe
-        // that allocates it again), as `unlock_recycled` does.
         self.word.store(0, Ordering::Release);
         callback
     }
@@ -611,17 +626,18 @@ impl Node {
 }
 
 impl NodeGuard<'_> {
-    /// Unlocks, clearing every bit of the word (state and location
-    /// included), with one plain store instead of an RMW.
+    /// Recycles the node in place: takes its callback, clears it for reuse
+    /// and unlocks it, clearing every bit of the word (state and location
+    /// included) with one plain store instead of an RMW.
     ///
     /// # Safety
     ///
-    /// The node is being recycled: it is unfiled, its handle is gone, and
-    /// no other thread holds or waits for its lock. Then no waiter can have
-    /// set `PARKED`, and no other bit can change concurrently, so the store
-    /// loses nothing.
+    /// The node is being recycled: it is unfiled (or being unfiled under
+    /// the stripe lock), its handle is gone, and no other thread holds or
+    /// waits for its lock. Then no waiter can have set `PARKED`, and no
+    /// other bit can change concurrently, so the store loses nothing.
     #[inline]
-    pub(crate) unsafe fn unlock_recycled(self) {
+    pub(crate) unsafe fn unlock_recycled(self) -> Option<Callback> {
         let node = self.node;
         std::mem::forget(self);
         debug_assert_eq!(
@@ -629,9 +645,9 @@ impl NodeGuard<'_> {
             0,
             "gowheel wheel: a recycled node has a waiter"
         );
-        // Release: as in `drop`, pairs with the Acquire of the next `lock`
-        // (by the stripe that allocates it again).
-        node.word.store(0, Ordering::Release);
+        // SAFETY: this thread held the node lock, and by the contract no
+        // other thread can reach the node.
+        unsafe { node.clear_for_reuse() }
     }
 }
 

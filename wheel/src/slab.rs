@@ -292,13 +292,9 @@ impl NodeSlab {
     /// gone, and nothing else will use it; it is locked by `guard`; and as
     /// [`NodeGuard::unlock_recycled`]: no other thread waits for its lock.
     pub(crate) unsafe fn release_locked(&mut self, guard: NodeGuard<'_>) -> Option<Callback> {
-        let callback = guard.replace_callback(None);
-        guard.set_when(0);
-        guard.set_period(0);
-        guard.set_seq(0);
         let node = guard.node() as *const Node as *mut Node;
         // SAFETY: forwarded contract.
-        unsafe { guard.unlock_recycled() };
+        let callback = unsafe { guard.unlock_recycled() };
         // SAFETY: the node is this slab's, recycled and unreachable.
         unsafe { self.put_back(node) };
         callback
@@ -472,10 +468,10 @@ impl NodeSlab {
 
 /// Hands `chunks` to the epoch collector, which passes them to the
 /// reclaimer thread (see `reclaim.rs`) once every thread pinned now has
-/// unpinned, and passes them on at once rather than
-/// letting them pile up in this thread's bag: the collector frees what is
-/// ready in batches of up to its bag size, so few at a time keeps the
-/// batch that some later pin frees (under a stripe lock) short.
+/// unpinned. The bag is flushed at once rather than left to fill: the
+/// collector runs what is ready in batches of up to a bag, so a few at a
+/// time keeps the batch that some later pin runs (maybe under a stripe
+/// lock) short.
 #[cfg(not(loom))]
 fn retire(chunks: Vec<RetiredChunk>) {
     if chunks.is_empty() {

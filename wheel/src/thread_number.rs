@@ -2,11 +2,10 @@
 //! wrong set.
 //!
 //! Threads are numbered in the order they first ask; numbers are never
-//! reused, and each user takes them modulo its own size (the wheel's home
-//! stripe, the heap's shard, the runtime's reference-count anchor) through
-//! `thread_position`. Both
-//! backends share this one numbering so that a thread maps to the same
-//! position in all of them.
+//! reused, and each user takes them modulo its own size through
+//! `thread_position` (the wheel's home stripe, the heap's shard, the
+//! runtime's reference-count anchor). Both backends share this one
+//! numbering so that a thread maps to the same position in all of them.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
