@@ -135,7 +135,7 @@ pub use timer_set::{
     Callback, MAX_WHEN, ModifyArgsError, NOT_ARMED, TimerSet, TimerSetStats, callback,
     check_modify_args, next_periodic_when, validate_modify_args,
 };
-pub use wheel::{TimingWheel, WheelConfig, WheelTimer};
+pub use wheel::{Armed, TimingWheel, WheelConfig, WheelTimer};
 
 /// The examples of this crate's `README.md`, compiled and run as doctests,
 /// so that the README cannot drift from the API. The workspace's top-level

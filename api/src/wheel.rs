@@ -6,7 +6,7 @@
 
 use crate::timer_set::{Callback, TimerSet, TimerSetStats};
 
-pub use gowheel_wheel::{ConfigError, TimingWheel, WheelConfig, WheelStats, WheelTimer};
+pub use gowheel_wheel::{Armed, ConfigError, TimingWheel, WheelConfig, WheelStats, WheelTimer};
 
 impl TimerSet for TimingWheel {
     type Timer = WheelTimer;

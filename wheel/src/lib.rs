@@ -100,4 +100,4 @@ pub use deadline::{
     next_periodic_when, validate_modify_args,
 };
 pub use thread_number::{foreign_timer, thread_number, thread_position};
-pub use wheel::{TimingWheel, WheelStats, WheelTimer};
+pub use wheel::{Armed, TimingWheel, WheelStats, WheelTimer};

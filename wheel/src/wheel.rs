@@ -123,6 +123,38 @@ pub struct WheelStats {
     pub node_bytes: usize,
 }
 
+/// What arming a timer did, for whoever drives the wheel: returned by
+/// [`TimingWheel::start_timer_reporting`] and
+/// [`TimingWheel::modify_reporting`].
+///
+/// A driver sleeps until the wheel's
+/// [`next_check_time`](TimingWheel::next_check_time) and must be woken when
+/// an arming makes that time earlier. An arming that reports
+/// `next_check_may_be_earlier == false` changed none of the times the wheel
+/// publishes, so a driver sleeping towards a time it read before (or reads
+/// after) still checks in time, and the arming thread can skip telling it.
+///
+/// ```
+/// use gowheel_wheel::{TimingWheel, callback};
+/// let wheel = TimingWheel::default();
+/// let (timer, armed) = wheel.start_timer_reporting(callback(|_, _| {}), 1_000, 0);
+/// if armed.next_check_may_be_earlier {
+///     // wake the driver if it sleeps past wheel.next_check_time()
+/// }
+/// assert!(!armed.was_pending);
+/// # drop(timer);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Armed {
+    /// Whether the timer was pending before the call (what
+    /// [`modify`](TimingWheel::modify) returns; false for a new timer).
+    pub was_pending: bool,
+    /// Whether the call may have made the wheel's next check time earlier:
+    /// it lowered a stripe's minimum, bound or maintenance time, or did
+    /// maintenance work that may have. When false, it lowered none of them.
+    pub next_check_may_be_earlier: bool,
+}
+
 impl fmt::Debug for TimingWheel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TimingWheel")
@@ -309,23 +341,52 @@ impl TimingWheel {
     /// assert!(wheel.stop(&timer));
     /// ```
     pub fn start_timer(&self, callback: Callback, when: i64, period: i64) -> WheelTimer {
+        self.start_timer_reporting(callback, when, period).0
+    }
+
+    /// [`start_timer`](Self::start_timer), also telling whoever drives the
+    /// wheel whether it may have to check sooner (see [`Armed`]).
+    ///
+    /// # Panics
+    ///
+    /// As [`start_timer`](Self::start_timer).
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, WheelConfig, callback};
+    /// let wheel = TimingWheel::new(WheelConfig::default().stripes(1));
+    /// let (first, armed) = wheel.start_timer_reporting(callback(|_, _| {}), 100, 0);
+    /// assert!(armed.next_check_may_be_earlier); // the wheel was empty
+    /// let (later, armed) = wheel.start_timer_reporting(callback(|_, _| {}), 150, 0);
+    /// assert!(!armed.next_check_may_be_earlier); // 100 still comes first
+    /// # drop((first, later));
+    /// ```
+    pub fn start_timer_reporting(
+        &self,
+        callback: Callback,
+        when: i64,
+        period: i64,
+    ) -> (WheelTimer, Armed) {
         validate_modify_args(when, period);
         let (stripe, mut locked) = self.lock_stripe_for_new_timer();
-        let node = {
-            let node = locked.allocate();
-            // SAFETY: just allocated from this stripe; no handle exists yet.
-            unsafe { locked.start(node, callback, when, period) };
-            if stripe.sweep_turn() {
-                locked.sweep_share();
-            }
-            node
-        };
+        let node = locked.allocate();
+        // SAFETY: just allocated from this stripe; no handle exists yet.
+        let mut lowered = unsafe { locked.start(node, callback, when, period) };
+        if stripe.sweep_turn() {
+            // Re-filing may lower the maintenance time.
+            locked.sweep_share();
+            lowered = true;
+        }
         drop(locked);
-        WheelTimer {
+        let timer = WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },
             stripe: stripe.clone(),
-        }
+        };
+        let armed = Armed {
+            was_pending: false,
+            next_check_may_be_earlier: lowered,
+        };
+        (timer, armed)
     }
 
     /// The stripe a new timer goes to, locked: the calling thread's own if
@@ -388,6 +449,36 @@ impl TimingWheel {
         callback: Option<Callback>,
         seq: u64,
     ) -> bool {
+        self.modify_reporting(timer, when, period, callback, seq)
+            .was_pending
+    }
+
+    /// [`modify`](Self::modify), also telling whoever drives the wheel
+    /// whether it may have to check sooner (see [`Armed`]). Moving a filed
+    /// timer later never does: the timer stays where it is filed, which
+    /// the wheel's next check time already covers.
+    ///
+    /// # Panics
+    ///
+    /// As [`modify`](Self::modify).
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.start_timer(callback(|_, _| {}), 100, 0);
+    /// let armed = wheel.modify_reporting(&timer, 500, 0, None, 0);
+    /// assert!(armed.was_pending && !armed.next_check_may_be_earlier);
+    /// let armed = wheel.modify_reporting(&timer, 50, 0, None, 0);
+    /// assert!(armed.was_pending && armed.next_check_may_be_earlier);
+    /// ```
+    pub fn modify_reporting(
+        &self,
+        timer: &WheelTimer,
+        when: i64,
+        period: i64,
+        callback: Option<Callback>,
+        seq: u64,
+    ) -> Armed {
         validate_modify_args(when, period);
         let stripe = self.stripe_of(timer);
         let node = timer.node();
@@ -396,42 +487,53 @@ impl TimingWheel {
         if node.load_word(Ordering::Relaxed) & FILED != 0 {
             let guard = node.lock();
             if guard.state() & FILED != 0 {
-                let (pending, old_callback, unlock_bits, drain) =
-                    modify_filed(stripe, &guard, when, period, callback, seq);
-                guard.unlock_setting(unlock_bits);
-                if drain {
+                let filed = modify_filed(stripe, &guard, when, period, callback, seq);
+                guard.unlock_setting(filed.unlock_bits);
+                if filed.drain {
                     stripe.lock().adjust();
                 }
-                drop(old_callback);
-                return pending;
+                drop(filed.old_callback);
+                return Armed {
+                    was_pending: filed.pending,
+                    next_check_may_be_earlier: filed.moved_earlier,
+                };
             }
         }
         // Not filed: take the stripe, then the node (the lock order), and
         // file it.
         let mut locked = stripe.lock();
         let guard = node.lock();
-        let (pending, old_callback, drain) = if guard.state() & FILED != 0 {
+        let (pending, old_callback, mut lowered, drain) = if guard.state() & FILED != 0 {
             // Another thread filed it meanwhile.
-            let (pending, old_callback, unlock_bits, drain) =
-                modify_filed(stripe, &guard, when, period, callback, seq);
-            guard.unlock_setting(unlock_bits);
-            (pending, old_callback, drain)
+            let filed = modify_filed(stripe, &guard, when, period, callback, seq);
+            guard.unlock_setting(filed.unlock_bits);
+            (
+                filed.pending,
+                filed.old_callback,
+                filed.moved_earlier,
+                filed.drain,
+            )
         } else {
             let pending = guard.when() > 0;
             let old_callback = set_arguments(&guard, period, callback, seq);
             guard.set_when(when);
-            locked.file_new(&guard, when);
+            let lowered = locked.file_new(&guard, when);
             drop(guard);
-            (pending, old_callback, false)
+            (pending, old_callback, lowered, false)
         };
         if stripe.sweep_turn() {
+            // Re-filing may lower the maintenance time.
             locked.sweep_share();
+            lowered = true;
         } else if drain {
             locked.adjust();
         }
         drop(locked);
         drop(old_callback);
-        pending
+        Armed {
+            was_pending: pending,
+            next_check_may_be_earlier: lowered,
+        }
     }
 
     /// Re-arms `timer` keeping its callback and `seq` (Go's `t.reset`).
@@ -773,10 +875,23 @@ fn set_arguments(
     })
 }
 
-/// Go's `t.modify` for a filed timer: lazy. Returns whether it was pending,
-/// the old callback, the state bits to set when unlocking, and whether the
-/// stripe's list of nodes moved earlier wants draining once the node is
-/// unlocked.
+/// What [`modify_filed`] did.
+struct FiledModify {
+    /// Whether the timer was pending.
+    pending: bool,
+    /// The replaced callback, to drop after unlocking.
+    old_callback: Option<Callback>,
+    /// State bits to set when unlocking the node.
+    unlock_bits: u32,
+    /// Whether the timer moved earlier than where it is filed (so the
+    /// stripe's bound was lowered).
+    moved_earlier: bool,
+    /// Whether the stripe's list of nodes moved earlier wants draining once
+    /// the node is unlocked.
+    drain: bool,
+}
+
+/// Go's `t.modify` for a filed timer: lazy.
 fn modify_filed(
     stripe: &Stripe,
     guard: &NodeGuard<'_>,
@@ -784,7 +899,7 @@ fn modify_filed(
     period: i64,
     callback: Option<Callback>,
     seq: u64,
-) -> (bool, Option<Callback>, u32, bool) {
+) -> FiledModify {
     let pending = guard.when() > 0;
     let old_callback = set_arguments(guard, period, callback, seq);
     guard.set_when(when);
@@ -796,7 +911,8 @@ fn modify_filed(
     let filed_when = guard.filed_when();
     let mut unlock_bits = 0;
     let mut drain = false;
-    if when < filed_when {
+    let moved_earlier = when < filed_when;
+    if moved_earlier {
         // Earlier than where it sits: mark it and list it on the stripe for
         // the next adjust, which re-files it, then lower the stripe's bound
         // so that the wake time covers it.
@@ -809,7 +925,13 @@ fn modify_filed(
         // is), so the bit need not be published before the unlock.
         unlock_bits = MODIFIED;
     }
-    (pending, old_callback, unlock_bits, drain)
+    FiledModify {
+        pending,
+        old_callback,
+        unlock_bits,
+        moved_earlier,
+        drain,
+    }
 }
 
 #[cfg(all(test, not(loom)))]
@@ -837,6 +959,75 @@ mod tests {
         wheel.stripes[home].set_check_waiting(false);
         assert!(wheel.stop(&other));
         assert_eq!(wheel.stats().zombies, 1, "this stop unlinked at once");
+        wheel.verify();
+    }
+
+    /// An arming that says the next check time cannot be earlier leaves
+    /// every time the wheel publishes as it was, so a driver may skip the
+    /// wake-up handshake: checked over seeded random starts, re-armings
+    /// (earlier, later, the same), stops and checks, at every level.
+    #[test]
+    fn an_arming_that_reports_no_earlier_check_changes_no_published_time() {
+        let mut rng = fastrand::Rng::with_seed(12);
+        let wheel = TimingWheel::new(WheelConfig::default().stripes(2));
+        let mut timers: Vec<WheelTimer> = Vec::new();
+        let mut now = 1_000_000;
+        let (mut quiet, mut lowering) = (0, 0);
+        for _ in 0..20_000 {
+            // Deadlines from a microsecond to an hour out, spread over the
+            // levels, and some within the current tick: earlier than
+            // anything filed.
+            let delay = 1_000 * (1i64 << rng.u32(0..32));
+            let when = if rng.u8(0..4) == 0 {
+                now + rng.i64(1..1_000)
+            } else {
+                now + rng.i64(delay / 2..=delay)
+            };
+            let published = |wheel: &TimingWheel| {
+                wheel
+                    .stripes
+                    .iter()
+                    .map(|stripe| (stripe.wake_time(), stripe.maintenance_time()))
+                    .collect::<Vec<_>>()
+            };
+            let before = published(&wheel);
+            let armed = match rng.u8(0..10) {
+                0..=2 => {
+                    let (timer, armed) = wheel.start_timer_reporting(callback(|_, _| {}), when, 0);
+                    timers.push(timer);
+                    armed
+                }
+                3..=7 if !timers.is_empty() => {
+                    let timer = &timers[rng.usize(0..timers.len())];
+                    wheel.modify_reporting(timer, when, 0, None, 0)
+                }
+                8 if !timers.is_empty() => {
+                    let timer = timers.swap_remove(rng.usize(0..timers.len()));
+                    wheel.stop(&timer);
+                    continue;
+                }
+                _ => {
+                    now += rng.i64(0..2_000_000);
+                    wheel.check(now);
+                    continue;
+                }
+            };
+            if armed.next_check_may_be_earlier {
+                lowering += 1;
+            } else {
+                quiet += 1;
+                assert_eq!(
+                    published(&wheel),
+                    before,
+                    "an arming at {when} (now {now}) that reported no earlier check changed \
+                     a stripe's wake time or maintenance time"
+                );
+            }
+        }
+        assert!(
+            quiet > 1_000 && lowering > 1_000,
+            "both outcomes were exercised: {quiet} quiet, {lowering} lowering"
+        );
         wheel.verify();
     }
 }

@@ -4,10 +4,12 @@ use super::*;
 
 impl LockedStripe<'_> {
     /// Files the locked, unfiled node `guard` under `when` and counts it.
-    pub(crate) fn file_new(&mut self, guard: &NodeGuard<'_>, when: i64) {
+    /// Returns whether that lowered a time the stripe publishes to its
+    /// driver (its minimum or its maintenance time).
+    pub(crate) fn file_new(&mut self, guard: &NodeGuard<'_>, when: i64) -> bool {
         debug_assert!(guard.state() & FILED == 0);
-        self.file(guard, when);
-        self.count_new_filing(when);
+        let maintenance_lowered = self.file(guard, when);
+        self.count_new_filing(when) | maintenance_lowered
     }
 
     /// Fills in and files `node`, fresh from this stripe's slab, armed at
@@ -18,21 +20,24 @@ impl LockedStripe<'_> {
     ///
     /// `node` was just allocated from this stripe and no other thread can
     /// reach it yet.
+    ///
+    /// Returns whether that lowered a time the stripe publishes to its
+    /// driver, as [`file_new`](Self::file_new).
     pub(crate) unsafe fn start(
         &mut self,
         node: *mut Node,
         callback: Callback,
         when: i64,
         period: i64,
-    ) {
+    ) -> bool {
         let geometry = self.geometry();
         let inner = self.inner();
         let location = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
         // SAFETY: forwarded contract; the stripe lock is held.
         unsafe { (*node).init_filed(callback, when, period, location) };
         inner.link(geometry, location, node, when);
-        self.note_cascade_ahead(location, when);
-        self.count_new_filing(when);
+        let maintenance_lowered = self.note_cascade_ahead(location, when);
+        self.count_new_filing(when) | maintenance_lowered
     }
 
     /// Adds `delta` to the filed count. Only stripe-lock holders change it,
@@ -47,24 +52,27 @@ impl LockedStripe<'_> {
         );
     }
 
-    /// Counts a new filing under `when` and lowers the published minimum.
-    pub(super) fn count_new_filing(&mut self, when: i64) {
+    /// Counts a new filing under `when` and lowers the published minimum;
+    /// returns whether it did lower it.
+    pub(super) fn count_new_filing(&mut self, when: i64) -> bool {
         self.add_filed(1);
-        if when < self.stripe.min_when.load(Ordering::Relaxed)
-            || self.stripe.min_when.load(Ordering::Relaxed) == 0
-        {
+        let lowered = when < self.stripe.min_when.load(Ordering::Relaxed)
+            || self.stripe.min_when.load(Ordering::Relaxed) == 0;
+        if lowered {
             // Release: a reader of `wake_time` that happens after this
             // insert (for instance a driver woken by the inserter) sees the
             // lower minimum. Only this lock's holders write `min_when`, so
             // the Relaxed loads above read the latest value.
             self.stripe.min_when.store(when, Ordering::Release);
         }
+        lowered
     }
 
     /// Links the locked node `guard` into the slot for `when` and records
     /// the filing in its word. Does not touch the counters or the stripe's
-    /// published minimum.
-    pub(super) fn file(&mut self, guard: &NodeGuard<'_>, when: i64) {
+    /// published minimum; returns whether it lowered the stripe's
+    /// maintenance time.
+    pub(super) fn file(&mut self, guard: &NodeGuard<'_>, when: i64) -> bool {
         let geometry = self.geometry();
         let inner = self.inner();
         let location = geometry.location_for(inner.elapsed, geometry.deadline_to_tick(when));
@@ -73,22 +81,23 @@ impl LockedStripe<'_> {
         // node lock through `guard`.
         unsafe { guard.mark_filed(location, when) };
         inner.link(geometry, location, node, when);
-        self.note_cascade_ahead(location, when);
+        self.note_cascade_ahead(location, when)
     }
 
     /// A node just filed at `location` under `when` must come down to the
     /// level below by the time its slot starts: lowers the stripe's
     /// maintenance time to when that slot's cascade ahead begins, a slot
     /// width before its start, so that a driver sleeping towards a later
-    /// deadline comes back in time (see `firing`).
+    /// deadline comes back in time (see `firing`). Returns whether it
+    /// lowered it.
     #[inline]
-    fn note_cascade_ahead(&self, location: Location, when: i64) {
+    fn note_cascade_ahead(&self, location: Location, when: i64) -> bool {
         let geometry = self.geometry();
         if location.level == 0 || location.level == geometry.overflow_level() {
-            return;
+            return false;
         }
         let Some(width) = geometry.slot_width(location.level) else {
-            return;
+            return false;
         };
         let tick = geometry.deadline_to_tick(when);
         let begins = geometry
@@ -97,11 +106,13 @@ impl LockedStripe<'_> {
         // Relaxed: a hint (see `Stripe::maintenance_time`); only holders of
         // the stripe lock write it, so the load reads the latest value.
         let current = self.stripe.maintenance_when.load(Ordering::Relaxed);
-        if current == 0 || begins < current {
+        let lowered = current == 0 || begins < current;
+        if lowered {
             self.stripe
                 .maintenance_when
                 .store(begins, Ordering::Relaxed);
         }
+        lowered
     }
 
     /// Unfiles the locked node `guard`, which the caller has already
