@@ -90,12 +90,15 @@ pub struct TimingWheel {
 /// ```
 pub struct WheelTimer {
     node: NonNull<Node>,
-    stripe: Arc<Stripe>,
+    /// The node's stripe, alive while the node is handed out to this
+    /// handle (see `Stripe`'s lifetime).
+    stripe: NonNull<Stripe>,
 }
 
-// SAFETY: the handle is a pointer into its stripe's slab plus a reference to
-// the stripe; every access to the node goes through the node lock or the
-// stripe lock, so handles may move and be shared between threads.
+// SAFETY: the handle is a pointer into its stripe's slab plus a pointer to
+// the stripe, which stays alive while the handle does; every access to the
+// node goes through the node lock or the stripe lock, so handles may move
+// and be shared between threads.
 unsafe impl Send for WheelTimer {}
 // SAFETY: as for Send: `&WheelTimer` only reaches the node through its locks.
 unsafe impl Sync for WheelTimer {}
@@ -200,9 +203,17 @@ impl WheelTimer {
 
     #[inline]
     fn node(&self) -> &Node {
-        // SAFETY: the node lives in the slab of `self.stripe`, which this
-        // handle keeps alive, and is recycled only after the handle drops.
+        // SAFETY: the node lives in the slab of `self.stripe`, which stays
+        // alive while the node is handed out, and is recycled only after
+        // the handle drops.
         unsafe { self.node.as_ref() }
+    }
+
+    #[inline]
+    fn stripe(&self) -> &Stripe {
+        // SAFETY: a stripe lives while a node of its slab is handed out,
+        // as this handle's is until the handle is gone (see `Stripe`).
+        unsafe { self.stripe.as_ref() }
     }
 }
 
@@ -227,13 +238,18 @@ impl Drop for WheelTimer {
             // gone (only the handle files it), so recycle it now. A filed
             // node is recycled by the stripe when it unfiles it, having seen
             // HANDLE_DROPPED under the node lock.
-            let mut stripe = self.stripe.lock();
+            let mut stripe = self.stripe().lock();
             // SAFETY: from this stripe's slab, whose lock is held; unfiled;
             // the handle is being dropped, after every use of it, and this
             // thread set HANDLE_DROPPED (by an acquire-release CAS or under
             // the node lock, released above), so nothing can reach the node
             // any more (see `Node::recycle_unlocked`).
             unsafe { stripe.release(self.node.as_ptr()) };
+            // The last node of a stripe whose wheel is gone: the stripe is
+            // freed once unlocked, and not touched after.
+            let orphan = stripe.take_orphan_if_unused();
+            drop(stripe);
+            drop(orphan);
         }
     }
 }
@@ -312,7 +328,7 @@ impl TimingWheel {
         WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },
-            stripe: stripe.clone(),
+            stripe: NonNull::from(&**stripe),
         }
     }
 
@@ -380,7 +396,7 @@ impl TimingWheel {
         let timer = WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },
-            stripe: stripe.clone(),
+            stripe: NonNull::from(&**stripe),
         };
         let armed = Armed {
             was_pending: false,
@@ -412,11 +428,12 @@ impl TimingWheel {
 
     /// The stripe `timer` lives in; panics if `timer` belongs to another
     /// wheel.
-    fn stripe_of<'t>(&self, timer: &'t WheelTimer) -> &'t Arc<Stripe> {
-        if timer.stripe.wheel_id != self.id {
+    fn stripe_of<'t>(&self, timer: &'t WheelTimer) -> &'t Stripe {
+        let stripe = timer.stripe();
+        if stripe.wheel_id != self.id {
             foreign_timer();
         }
-        &timer.stripe
+        stripe
     }
 
     /// Arms `timer` at `when`, then every `period` ns if `period > 0`,
@@ -854,9 +871,15 @@ impl TimingWheel {
 }
 
 impl Drop for TimingWheel {
-    /// Clears the wheel; the slabs are freed with the last handle.
+    /// Clears the wheel. A stripe with no node handed out is freed with
+    /// the wheel; the others with the last handle of their nodes (see
+    /// `Stripe`).
     fn drop(&mut self) {
-        self.clear();
+        for stripe in self.stripes.iter() {
+            let mut locked = stripe.lock();
+            locked.clear();
+            locked.orphan_if_in_use(stripe);
+        }
     }
 }
 
@@ -947,11 +970,11 @@ mod tests {
         let wheel = TimingWheel::new(WheelConfig::default().stripes(2));
         let home = thread_position(2);
         let timer = wheel.start_timer(callback(|_, _| {}), 1_000_000, 0);
-        assert!(Arc::ptr_eq(&timer.stripe, &wheel.stripes[home]));
+        assert!(std::ptr::eq(timer.stripe(), &*wheel.stripes[home]));
         wheel.stripes[home].set_check_waiting(true);
         let other = wheel.start_timer(callback(|_, _| {}), 1_000_000, 0);
         assert!(
-            Arc::ptr_eq(&other.stripe, &wheel.stripes[1 - home]),
+            std::ptr::eq(other.stripe(), &*wheel.stripes[1 - home]),
             "a new timer goes to the stripe no check waits for"
         );
         assert!(wheel.stop(&timer));
@@ -1029,5 +1052,69 @@ mod tests {
             "both outcomes were exercised: {quiet} quiet, {lowering} lowering"
         );
         wheel.verify();
+    }
+
+    /// A stripe outlives its wheel while a handle of one of its timers
+    /// lives, whether the timer is pending, stopped or fired, and is freed
+    /// with the last such handle; a stripe with none goes with the wheel.
+    #[test]
+    fn a_stripe_lives_until_its_wheel_and_its_last_handle_are_gone() {
+        let wheel = TimingWheel::new(WheelConfig::default().stripes(2));
+        let home = thread_position(2);
+        let used = Arc::downgrade(&wheel.stripes[home]);
+        let unused = Arc::downgrade(&wheel.stripes[1 - home]);
+        let pending = wheel.start_timer(callback(|_, _| {}), 1_000_000, 0);
+        let stopped = wheel.start_timer(callback(|_, _| {}), 2_000_000, 0);
+        assert!(wheel.stop(&stopped));
+        let fired = wheel.start_timer(callback(|_, _| {}), 10, 0);
+        wheel.check(20);
+        let never_armed = wheel.new_timer(callback(|_, _| {}));
+        drop(wheel);
+        assert!(
+            unused.upgrade().is_none(),
+            "a stripe with no handles goes with its wheel"
+        );
+        for handle in [pending, stopped, fired] {
+            assert!(used.upgrade().is_some(), "a handle keeps its stripe");
+            drop(handle);
+        }
+        assert!(used.upgrade().is_some(), "the last handle keeps its stripe");
+        drop(never_armed);
+        assert!(used.upgrade().is_none(), "freed with the last handle");
+    }
+
+    /// Handles dropped on other threads while the wheel is dropped: every
+    /// stripe is freed exactly when the last of them goes, whichever drop
+    /// comes last.
+    #[test]
+    fn handles_dropped_on_other_threads_free_an_orphaned_stripe() {
+        for round in 0..200 {
+            let wheel = TimingWheel::new(WheelConfig::default().stripes(1));
+            let stripe = Arc::downgrade(&wheel.stripes[0]);
+            let handles: Vec<WheelTimer> = (0..8)
+                .map(|index| {
+                    let timer = wheel.start_timer(callback(|_, _| {}), 1_000 + index, 0);
+                    if index % 2 == 0 {
+                        wheel.stop(&timer);
+                    }
+                    timer
+                })
+                .collect();
+            std::thread::scope(|scope| {
+                let mut handles = handles.into_iter();
+                for _ in 0..2 {
+                    let mine: Vec<WheelTimer> = handles.by_ref().take(4).collect();
+                    scope.spawn(move || drop(mine));
+                }
+                if round % 2 == 0 {
+                    std::thread::yield_now();
+                }
+                drop(wheel);
+            });
+            assert!(
+                stripe.upgrade().is_none(),
+                "round {round}: the stripe was not freed"
+            );
+        }
     }
 }

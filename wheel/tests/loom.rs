@@ -348,6 +348,32 @@ fn loom_handle_dropped_while_firing() {
     });
 }
 
+/// The wheel is dropped while another thread drops the handles of a
+/// pending and of a stopped timer: the stripe is freed exactly once, by
+/// whichever of the drops comes last, and never used after (loom reports a
+/// leaked or a freed-then-used `Arc`).
+#[test]
+fn loom_wheel_dropped_while_handles_drop() {
+    // Exhaustive takes minutes: every node of the clear is locked.
+    bounded_model(2, || {
+        let wheel = tiny_wheel();
+        let log: Log = Default::default();
+        let pending = recording_timer(&wheel, &log, "pending");
+        wheel.reset(&pending, 3, 0);
+        let stopped = recording_timer(&wheel, &log, "stopped");
+        wheel.reset(&stopped, 2, 0);
+        assert!(wheel.stop(&stopped));
+
+        let dropper = thread::spawn(move || {
+            drop(pending);
+            drop(stopped);
+        });
+        drop(wheel);
+        dropper.join().unwrap();
+        assert_eq!(fired(&log, "pending") + fired(&log, "stopped"), 0);
+    });
+}
+
 /// `stop` races with the driver firing the same timer: exactly one of "stop
 /// returned true" and "the callback ran" happens.
 #[test]

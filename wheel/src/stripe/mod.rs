@@ -59,7 +59,7 @@ use crate::next_periodic_when;
 use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, NO_NODE, Node, NodeGuard, ZOMBIE};
 use crate::slab::NodeSlab;
 use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
-use crate::sync::{Mutex, MutexGuard, lock, try_lock};
+use crate::sync::{Arc, Mutex, MutexGuard, lock, try_lock};
 
 /// One slot: an unordered singly-linked list of nodes (kept sorted by
 /// `filed_when` for a level-0 slot while it is being fired from), its
@@ -117,6 +117,9 @@ pub(crate) struct StripeInner {
     sweep_announced: bool,
     /// Scratch space for `adjust`: the list of moved nodes being settled.
     moved_batch: Vec<MovedNode>,
+    /// The stripe itself, once its wheel is gone while handles of its
+    /// nodes live on: freed with the last of them (see `Stripe`).
+    orphan: Option<Arc<Stripe>>,
 }
 
 // SAFETY: the raw node pointers point into the stripe's own slab; they are
@@ -124,8 +127,19 @@ pub(crate) struct StripeInner {
 // it protects), so moving the inner state between threads is sound.
 unsafe impl Send for StripeInner {}
 
-/// A stripe. Shared (through `Arc`) by the wheel and by every handle of a
-/// timer that lives in it, so node memory outlives any handle.
+/// A stripe.
+///
+/// # Lifetime
+///
+/// The wheel holds each stripe in an `Arc`; a handle holds a bare pointer
+/// to its node's stripe, with no reference count to write. The stripe
+/// lives while its wheel does or while its slab has a node handed out (a
+/// handle's node is handed out until the handle is gone and the node is
+/// unfiled), whichever is longer. Both are decided under the stripe lock:
+/// a wheel that goes while nodes are handed out leaves the stripe an `Arc`
+/// of itself (`orphan`, see [`LockedStripe::orphan_if_in_use`]), and the
+/// release of its last node takes that `Arc` back
+/// ([`LockedStripe::take_orphan_if_unused`]) to drop once unlocked.
 pub(crate) struct Stripe {
     /// The identity of the wheel this stripe belongs to. Immutable.
     pub(crate) wheel_id: u64,
@@ -201,6 +215,7 @@ impl Stripe {
                 sweep_left: 0,
                 sweep_announced: false,
                 moved_batch: Vec::new(),
+                orphan: None,
             }),
             min_when: AtomicI64::new(0),
             min_when_modified: AtomicI64::new(0),
@@ -501,6 +516,30 @@ impl<'a> LockedStripe<'a> {
         // SAFETY: forwarded contract.
         let callback = unsafe { self.inner().slab.release(node) };
         self.deferred.push(callback);
+    }
+
+    /// For the wheel going away: if nodes of this stripe are still handed
+    /// out, keeps `this`, the wheel's `Arc` of the stripe, in the stripe
+    /// itself, to be taken back by the release of the last of them.
+    pub(crate) fn orphan_if_in_use(&mut self, this: &Arc<Stripe>) {
+        debug_assert!(ptr::eq(&**this, self.stripe));
+        let inner = self.inner();
+        if inner.slab.live() > 0 {
+            inner.orphan = Some(this.clone());
+        }
+    }
+
+    /// After a release: the stripe's own `Arc` if its wheel is gone and no
+    /// node is handed out any more. The caller drops it after unlocking,
+    /// which frees the stripe, and uses the stripe no more.
+    #[inline]
+    pub(crate) fn take_orphan_if_unused(&mut self) -> Option<Arc<Stripe>> {
+        let inner = self.inner();
+        if inner.slab.live() == 0 {
+            inner.orphan.take()
+        } else {
+            None
+        }
     }
 
     /// Unlocks the stripe, drops the deferred callbacks, runs `f`, and
