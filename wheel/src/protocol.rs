@@ -90,3 +90,7 @@
 //! node lock and wakes the parked waiters: it pins a crossbeam epoch before
 //! that release (`WakePin`), and the chunk's memory goes back (on the
 //! reclaimer thread) only once every thread pinned then has unpinned.
+//! A whole slab goes with its stripe, which lives while its wheel does or
+//! while a node of it is handed out; a handle's drop that finds its node
+//! locked (and so may wake waiters after unlocking it) holds the stripe
+//! lock meanwhile, which the stripe's freeing needs first.

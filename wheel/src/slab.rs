@@ -501,9 +501,10 @@ impl Drop for NodeSlab {
     fn drop(&mut self) {
         for chunk in self.chunks.drain(..).flatten() {
             // SAFETY: the stripe is being dropped, which happens only after
-            // the wheel and every handle are gone; every thread that can
-            // touch a node (to lock it, or to wake its waiters after
-            // unlocking it) holds one of those until it is done.
+            // the wheel is gone and no node is handed out (see `Stripe`'s
+            // lifetime); a thread that can still touch a node (to wake its
+            // waiters after unlocking it) is a handle's drop, which does so
+            // holding the stripe lock, taken before the stripe's freeing.
             unsafe { Chunk::free_memory(chunk.base, chunk.initialized) };
         }
     }

@@ -212,45 +212,63 @@ impl WheelTimer {
     #[inline]
     fn stripe(&self) -> &Stripe {
         // SAFETY: a stripe lives while a node of its slab is handed out,
-        // as this handle's is until the handle is gone (see `Stripe`).
+        // as this handle's is until its drop recycles it (see `Stripe`);
+        // past that point the drop uses the stripe only through its lock,
+        // which the stripe's freeing would need first.
         unsafe { self.stripe.as_ref() }
     }
 }
 
 impl Drop for WheelTimer {
     fn drop(&mut self) {
-        // One CAS if the node is unlocked, else under the lock: either way
-        // FILED is read in the same atomic step that sets HANDLE_DROPPED,
-        // so exactly one of this drop and the stripe's unfiling recycles
-        // the node.
-        let filed = match self.node().try_set_bits_unlocked(HANDLE_DROPPED) {
-            Some(word) => word & FILED != 0,
-            None => {
-                let guard = self.node().lock();
-                guard.set_bits(HANDLE_DROPPED, Ordering::Relaxed);
-                let filed = guard.state() & FILED != 0;
-                drop(guard);
-                filed
+        // One CAS if the node is unlocked: FILED is read in the same atomic
+        // step that sets HANDLE_DROPPED, so exactly one of this drop and
+        // the stripe's unfiling recycles the node. A filed node is then the
+        // stripe's to recycle, and this drop touches nothing more.
+        if let Some(word) = self.node().try_set_bits_unlocked(HANDLE_DROPPED) {
+            if word & FILED == 0 {
+                let stripe = self.stripe().lock();
+                self.recycle_unfiled(stripe);
             }
-        };
-        if !filed {
-            // Nothing else can reach an unfiled node once its handle is
-            // gone (only the handle files it), so recycle it now. A filed
-            // node is recycled by the stripe when it unfiles it, having seen
-            // HANDLE_DROPPED under the node lock.
-            let mut stripe = self.stripe().lock();
-            // SAFETY: from this stripe's slab, whose lock is held; unfiled;
-            // the handle is being dropped, after every use of it, and this
-            // thread set HANDLE_DROPPED (by an acquire-release CAS or under
-            // the node lock, released above), so nothing can reach the node
-            // any more (see `Node::recycle_unlocked`).
-            unsafe { stripe.release(self.node.as_ptr()) };
-            // The last node of a stripe whose wheel is gone: the stripe is
-            // freed once unlocked, and not touched after.
-            let orphan = stripe.take_orphan_if_unused();
-            drop(stripe);
-            drop(orphan);
+            return;
         }
+        // The node is locked by another thread. Take the stripe lock first
+        // (the lock order is stripe, then node), and keep it until this
+        // thread is done with the node: unlocking it may still wake its
+        // waiters, and without the stripe lock a concurrent drop of the
+        // wheel could recycle the node and free the stripe, with its
+        // memory, in between (see `Stripe`'s lifetime).
+        let stripe = self.stripe().lock();
+        let guard = self.node().lock();
+        guard.set_bits(HANDLE_DROPPED, Ordering::Relaxed);
+        let filed = guard.state() & FILED != 0;
+        drop(guard);
+        if !filed {
+            self.recycle_unfiled(stripe);
+        }
+    }
+}
+
+impl WheelTimer {
+    /// Recycles this handle's node, unfiled, as the handle goes; `stripe`
+    /// is its stripe, locked. If that was the last node of a stripe whose
+    /// wheel is gone, the stripe is freed once unlocked.
+    fn recycle_unfiled(&self, mut stripe: LockedStripe<'_>) {
+        // Nothing else can reach an unfiled node once its handle is gone
+        // (only the handle files it), so it is recycled now. A filed node
+        // is recycled by the stripe when it unfiles it, having seen
+        // HANDLE_DROPPED under the node lock.
+        //
+        // SAFETY: from this stripe's slab, whose lock is held; unfiled; the
+        // handle is being dropped, after every use of it, and this thread
+        // set HANDLE_DROPPED (by an acquire-release CAS or under the node
+        // lock, released before), so nothing can reach the node any more
+        // (see `Node::recycle_unlocked`).
+        unsafe { stripe.release(self.node.as_ptr()) };
+        let orphan = stripe.take_orphan_if_unused();
+        // Unlock, then (maybe) free: nothing touches the stripe after.
+        drop(stripe);
+        drop(orphan);
     }
 }
 
@@ -875,10 +893,22 @@ impl Drop for TimingWheel {
     /// the wheel; the others with the last handle of their nodes (see
     /// `Stripe`).
     fn drop(&mut self) {
+        // First every stripe keeps an `Arc` of itself, before any user code
+        // runs: a callback's destructor (dropped by `clear`) that panics
+        // then leaves the stripes not yet cleared leaked, never freed under
+        // handles that point at them.
+        for stripe in self.stripes.iter() {
+            stripe.lock().keep_self(stripe);
+        }
         for stripe in self.stripes.iter() {
             let mut locked = stripe.lock();
             locked.clear();
-            locked.orphan_if_in_use(stripe);
+            let unused = locked.take_orphan_if_unused();
+            // Unlock (which drops the cleared callbacks), then give back
+            // the stripe's own `Arc` if no node is handed out; the wheel's
+            // keeps it until the end of this drop.
+            drop(locked);
+            drop(unused);
         }
     }
 }
@@ -1116,5 +1146,51 @@ mod tests {
                 "round {round}: the stripe was not freed"
             );
         }
+    }
+
+    /// A callback's destructor that panics while the wheel drops (it is
+    /// dropped when the wheel clears its stripe) leaves the handles of the
+    /// stripes not yet cleared usable: those stripes are leaked, not freed
+    /// under them.
+    #[test]
+    fn a_panicking_callback_destructor_in_the_wheels_drop_frees_no_stripe_under_a_handle() {
+        struct PanicsOnDrop;
+        impl Drop for PanicsOnDrop {
+            fn drop(&mut self) {
+                panic!("a callback's destructor panics");
+            }
+        }
+        let wheel = TimingWheel::new(WheelConfig::default().stripes(2));
+        let home = thread_position(2);
+        // The panicking callback goes to stripe 0, cleared first; the kept
+        // handle to stripe 1 (a stripe a check waits for takes no new
+        // timer).
+        let start_on = |index: usize, callback: Callback| {
+            wheel.stripes[1 - index].set_check_waiting(index != home);
+            let timer = wheel.start_timer(callback, 1_000_000, 0);
+            wheel.stripes[1 - index].set_check_waiting(false);
+            assert!(std::ptr::eq(timer.stripe(), &*wheel.stripes[index]));
+            timer
+        };
+        let doomed = PanicsOnDrop;
+        let panicking = start_on(
+            0,
+            callback(move |_, _| {
+                let _ = &doomed;
+            }),
+        );
+        let kept = start_on(1, callback(|_, _| {}));
+        let kept_stripe = Arc::downgrade(&wheel.stripes[1]);
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(wheel)));
+        assert!(
+            dropped.is_err(),
+            "the destructor's panic reaches the wheel's drop"
+        );
+        assert!(
+            kept_stripe.upgrade().is_some(),
+            "the stripe not yet cleared is kept for its handle"
+        );
+        drop(panicking);
+        drop(kept);
     }
 }

@@ -350,8 +350,8 @@ fn loom_handle_dropped_while_firing() {
 
 /// The wheel is dropped while another thread drops the handles of a
 /// pending and of a stopped timer: the stripe is freed exactly once, by
-/// whichever of the drops comes last, and never used after (loom reports a
-/// leaked or a freed-then-used `Arc`).
+/// whichever of the drops comes last (loom reports a leaked `Arc`; a stripe
+/// freed too early crashes the model).
 #[test]
 fn loom_wheel_dropped_while_handles_drop() {
     // Exhaustive takes minutes: every node of the clear is locked.

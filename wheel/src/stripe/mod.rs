@@ -136,10 +136,14 @@ unsafe impl Send for StripeInner {}
 /// lives while its wheel does or while its slab has a node handed out (a
 /// handle's node is handed out until the handle is gone and the node is
 /// unfiled), whichever is longer. Both are decided under the stripe lock:
-/// a wheel that goes while nodes are handed out leaves the stripe an `Arc`
-/// of itself (`orphan`, see [`LockedStripe::orphan_if_in_use`]), and the
-/// release of its last node takes that `Arc` back
-/// ([`LockedStripe::take_orphan_if_unused`]) to drop once unlocked.
+/// a wheel that goes gives each stripe an `Arc` of itself (`orphan`, see
+/// [`LockedStripe::keep_self`]), and whoever leaves the stripe with no node
+/// handed out (the wheel's drop, or the release of the last node) takes it
+/// back ([`LockedStripe::take_orphan_if_unused`]) to drop once unlocked.
+/// A thread that may still touch a node after unlocking it (to wake its
+/// waiters) is either an operation of the live wheel or a handle's drop,
+/// which does so only under the stripe lock, so the stripe's memory
+/// outlives every such touch.
 pub(crate) struct Stripe {
     /// The identity of the wheel this stripe belongs to. Immutable.
     pub(crate) wheel_id: u64,
@@ -518,15 +522,16 @@ impl<'a> LockedStripe<'a> {
         self.deferred.push(callback);
     }
 
-    /// For the wheel going away: if nodes of this stripe are still handed
-    /// out, keeps `this`, the wheel's `Arc` of the stripe, in the stripe
-    /// itself, to be taken back by the release of the last of them.
-    pub(crate) fn orphan_if_in_use(&mut self, this: &Arc<Stripe>) {
+    /// For the wheel going away: keeps `this`, the wheel's `Arc` of the
+    /// stripe, in the stripe itself, to be taken back by whoever leaves
+    /// it with no node handed out ([`take_orphan_if_unused`]): the wheel's
+    /// drop once it has cleared the stripe, or the release of the last
+    /// node after that.
+    ///
+    /// [`take_orphan_if_unused`]: Self::take_orphan_if_unused
+    pub(crate) fn keep_self(&mut self, this: &Arc<Stripe>) {
         debug_assert!(ptr::eq(&**this, self.stripe));
-        let inner = self.inner();
-        if inner.slab.live() > 0 {
-            inner.orphan = Some(this.clone());
-        }
+        self.inner().orphan = Some(this.clone());
     }
 
     /// After a release: the stripe's own `Arc` if its wheel is gone and no
