@@ -1180,6 +1180,11 @@ mod tests {
             }),
         );
         let kept = start_on(1, callback(|_, _| {}));
+        // Stopped (unfiled), so that its drop frees the kept stripe: a
+        // pending timer of a stripe never cleared would stay filed, and the
+        // stripe leaked for good.
+        assert!(wheel.stop(&kept));
+        assert_eq!(wheel.stats().zombies, 0, "the stop unlinked at once");
         let kept_stripe = Arc::downgrade(&wheel.stripes[1]);
         let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(wheel)));
         assert!(
@@ -1192,5 +1197,9 @@ mod tests {
         );
         drop(panicking);
         drop(kept);
+        assert!(
+            kept_stripe.upgrade().is_none(),
+            "freed with its last handle"
+        );
     }
 }
