@@ -113,7 +113,6 @@ pub mod future;
 pub mod heap;
 mod manual_clock;
 mod metrics;
-mod monotonic;
 mod observe;
 mod record;
 mod runtime;
