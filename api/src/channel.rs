@@ -274,11 +274,10 @@ impl ChanTimer {
         let mut state = self.lock();
         state.seq = state.seq.wrapping_add(1);
         let seq = state.seq;
-        let arming =
+        let mut pending =
             self.runtime
                 .set
                 .modify(&self.timer, when, period, Some(self.deliver.clone()), seq);
-        let mut pending = arming.was_pending;
         if state.in_flight && !pending {
             pending = true;
         }
@@ -288,7 +287,7 @@ impl ChanTimer {
             pending = true;
         }
         drop(state);
-        self.runtime.armed(when, &self.timer, arming);
+        self.runtime.armed(when, &self.timer);
         pending
     }
 
@@ -409,8 +408,8 @@ impl TimeoutWaker {
                 core.wake_for_timeout();
             }
         }));
-        let arming = core.runtime.set.modify(&timer, deadline.max(1), 0, None, 0);
-        core.runtime.armed(deadline, &timer, arming);
+        core.runtime.set.modify(&timer, deadline.max(1), 0, None, 0);
+        core.runtime.armed(deadline, &timer);
         TimeoutWaker {
             runtime: core.runtime.clone(),
             timer,
