@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::heap::{HeapTimer, HeapTimerSet};
 use crate::timer_set::{Callback, TimerSet, TimerSetStats};
-use crate::wheel::{TimingWheel, WheelConfig, WheelTimer};
+use crate::wheel::{Armed, TimingWheel, WheelConfig, WheelTimer};
 
 /// The timer set behind a runtime.
 ///
@@ -148,13 +148,31 @@ impl AnySet {
         }
     }
 
-    pub(crate) fn start_timer(&self, callback: Callback, when: i64, period: i64) -> AnyTimer {
+    /// Starts a timer; also says whether the driver may have to check
+    /// sooner (always, for the heap, which does not tell).
+    pub(crate) fn start_timer(
+        &self,
+        callback: Callback,
+        when: i64,
+        period: i64,
+    ) -> (AnyTimer, Armed) {
         match self {
-            AnySet::Wheel(set) => AnyTimer::Wheel(set.start_timer(callback, when, period)),
-            AnySet::Heap(set) => AnyTimer::Heap(TimerSet::start_timer(set, callback, when, period)),
+            AnySet::Wheel(set) => {
+                let (timer, armed) = set.start_timer_reporting(callback, when, period);
+                (AnyTimer::Wheel(timer), armed)
+            }
+            AnySet::Heap(set) => (
+                AnyTimer::Heap(TimerSet::start_timer(set, callback, when, period)),
+                Armed {
+                    was_pending: false,
+                    next_check_may_be_earlier: true,
+                },
+            ),
         }
     }
 
+    /// Re-arms a timer (Go's `t.modify`); says whether it was pending and
+    /// whether the driver may have to check sooner (always, for the heap).
     #[inline]
     pub(crate) fn modify(
         &self,
@@ -163,14 +181,15 @@ impl AnySet {
         period: i64,
         callback: Option<Callback>,
         seq: u64,
-    ) -> bool {
+    ) -> Armed {
         match (self, timer) {
             (AnySet::Wheel(set), AnyTimer::Wheel(timer)) => {
-                set.modify(timer, when, period, callback, seq)
+                set.modify_reporting(timer, when, period, callback, seq)
             }
-            (AnySet::Heap(set), AnyTimer::Heap(timer)) => {
-                TimerSet::modify(set, timer, when, period, callback, seq)
-            }
+            (AnySet::Heap(set), AnyTimer::Heap(timer)) => Armed {
+                was_pending: TimerSet::modify(set, timer, when, period, callback, seq),
+                next_check_may_be_earlier: true,
+            },
             _ => unreachable!("a runtime only makes timers of its own backend"),
         }
     }

@@ -274,10 +274,11 @@ impl ChanTimer {
         let mut state = self.lock();
         state.seq = state.seq.wrapping_add(1);
         let seq = state.seq;
-        let mut pending =
+        let arming =
             self.runtime
                 .set
                 .modify(&self.timer, when, period, Some(self.deliver.clone()), seq);
+        let mut pending = arming.was_pending;
         if state.in_flight && !pending {
             pending = true;
         }
@@ -287,7 +288,7 @@ impl ChanTimer {
             pending = true;
         }
         drop(state);
-        self.runtime.armed(when, &self.timer);
+        self.runtime.armed(when, &self.timer, arming);
         pending
     }
 
@@ -408,8 +409,8 @@ impl TimeoutWaker {
                 core.wake_for_timeout();
             }
         }));
-        core.runtime.set.modify(&timer, deadline.max(1), 0, None, 0);
-        core.runtime.armed(deadline, &timer);
+        let arming = core.runtime.set.modify(&timer, deadline.max(1), 0, None, 0);
+        core.runtime.armed(deadline, &timer, arming);
         TimeoutWaker {
             runtime: core.runtime.clone(),
             timer,

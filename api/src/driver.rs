@@ -17,6 +17,11 @@
 //! other: no earlier deadline is slept through. [`DriverWaker`] holds the
 //! arming side.
 //!
+//! An arming that lowered none of the times the set publishes (the wheel
+//! says so; a timer moved later stays where it is filed) skips the
+//! handshake, fence included: the driver's next check time, whenever it
+//! was read, did not depend on that arming.
+//!
 //! # Stopping
 //!
 //! The owner stops the driver by dropping its [`DriverThread`]: a Release

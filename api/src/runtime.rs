@@ -58,6 +58,7 @@ use crate::manual_clock::ManualClock;
 use crate::metrics::{Metrics, RuntimeMetrics};
 use crate::record::Recorder;
 use crate::timer_set::{MAX_WHEN, NOT_ARMED, TimerSetStats, earlier};
+use crate::wheel::Armed;
 use crate::wheel::WheelConfig;
 
 /// Internal time at the runtime's start: deadlines must be positive.
@@ -195,8 +196,13 @@ impl RuntimeShared {
 
     /// Tells the driver that `timer` was armed at `when`: wakes it if it
     /// sleeps past that (Go's `wakeNetPoller`; see [`DriverWaker::armed`]).
+    /// Nothing to tell if the arming lowered none of the times the driver
+    /// sleeps towards (`arming`, from the set): it already wakes in time.
     #[inline]
-    pub(crate) fn armed(&self, when: i64, timer: &AnyTimer) {
+    pub(crate) fn armed(&self, when: i64, timer: &AnyTimer, arming: Armed) {
+        if !arming.next_check_may_be_earlier {
+            return;
+        }
         // A timer filed far ahead may need the driver sooner than its
         // deadline, for the wheel's cascade ahead. Only the stripe that
         // took it can have been asked for an earlier check by this arming

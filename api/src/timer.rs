@@ -222,8 +222,9 @@ impl AfterFunc {
     /// Re-arms at `when`; `duration` is what the trace records.
     fn rearm(&self, when: i64, duration: Duration) -> bool {
         let runtime = self.anchor.get();
-        let pending = runtime.set.modify(&self.timer, when, 0, None, 0);
-        runtime.armed(when, &self.timer);
+        let arming = runtime.set.modify(&self.timer, when, 0, None, 0);
+        let pending = arming.was_pending;
+        runtime.armed(when, &self.timer, arming);
         runtime.note_reset(runtime.func_trace_id(&self.timer), duration, pending);
         pending
     }
@@ -361,9 +362,9 @@ impl Runtime {
         let shared = self.shared();
         let trace_id = shared.note_made(Made::Func, duration);
         let when = shared.deadline_after(duration);
-        let timer = shared.set.start_timer(make_callback(trace_id), when, 0);
+        let (timer, arming) = shared.set.start_timer(make_callback(trace_id), when, 0);
         shared.note_func_made(&timer, trace_id);
-        shared.armed(when, &timer);
+        shared.armed(when, &timer, arming);
         AfterFunc {
             anchor: self.anchor().clone(),
             timer,

@@ -95,8 +95,8 @@ impl Sleep {
             shared_fired.arming.store(seq + 1, Ordering::Release);
             shared_fired.waker.wake();
         });
-        let timer = shared.set.start_timer(on_fire.clone(), when, 0);
-        shared.armed(when, &timer);
+        let (timer, arming) = shared.set.start_timer(on_fire.clone(), when, 0);
+        shared.armed(when, &timer, arming);
         Sleep {
             runtime: shared.clone(),
             _anchor: runtime.anchor().clone(),
@@ -161,14 +161,14 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Instant) {
         let when = self.runtime.nanos_of(deadline);
         self.arming += 1;
-        self.runtime.set.modify(
+        let arming = self.runtime.set.modify(
             &self.timer,
             when,
             0,
             Some(self.on_fire.clone()),
             self.arming,
         );
-        self.runtime.armed(when, &self.timer);
+        self.runtime.armed(when, &self.timer, arming);
         self.deadline = deadline;
         self.done = false;
     }
