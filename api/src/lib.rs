@@ -113,6 +113,7 @@ pub mod future;
 pub mod heap;
 mod manual_clock;
 mod metrics;
+mod monotonic;
 mod observe;
 mod record;
 mod runtime;

@@ -22,7 +22,8 @@
 //! one so that a deadline "now" at the very start is still a positive
 //! deadline. Durations convert as in Go: a zero duration means "now", and a
 //! deadline that overflows saturates to [`MAX_WHEN`], which is never
-//! reached.
+//! reached. The real clock is read by [`monotonic`](crate::monotonic),
+//! counting exactly what `Instant` arithmetic from the start counts.
 //!
 //! # Ownership
 //!
@@ -56,6 +57,7 @@ use crate::callback_panic::{CallbackPanic, PanicHook, default_panic_hook};
 use crate::driver::{DrivenSet, DriverThread, DriverWaker};
 use crate::manual_clock::ManualClock;
 use crate::metrics::{Metrics, RuntimeMetrics};
+use crate::monotonic::RuntimeStart;
 use crate::record::Recorder;
 use crate::timer_set::{MAX_WHEN, NOT_ARMED, TimerSetStats, earlier};
 use crate::wheel::Armed;
@@ -90,7 +92,7 @@ pub(crate) type RuntimeAnchor = Anchor<RuntimeShared>;
 pub(crate) struct RuntimeShared {
     pub(crate) set: AnySet,
     clock: Clock,
-    start: Instant,
+    start: RuntimeStart,
     panic_hook: PanicHook,
     /// The arming side of the driver's wake-up handshake (idle on a manual
     /// clock, which has no driver).
@@ -111,8 +113,8 @@ impl RuntimeShared {
     pub(crate) fn now_nanos(&self) -> i64 {
         match &self.clock {
             Clock::Real => {
-                let elapsed = self.start.elapsed().as_nanos();
-                i64::try_from(elapsed).map_or(MAX_WHEN, |nanos| nanos.saturating_add(EPOCH_OFFSET))
+                let elapsed = self.start.elapsed_nanos();
+                elapsed.saturating_add(EPOCH_OFFSET)
             }
             Clock::Manual(clock) => clock.now(),
         }
@@ -133,15 +135,16 @@ impl RuntimeShared {
     /// The instant of an internal time.
     pub(crate) fn instant_of(&self, nanos: i64) -> Instant {
         let since_start = Duration::from_nanos((nanos - EPOCH_OFFSET).max(0) as u64);
-        self.start
+        let start = self.start.instant();
+        start
             .checked_add(since_start)
-            .unwrap_or_else(|| self.start + Duration::from_secs(u32::MAX as u64))
+            .unwrap_or_else(|| start + Duration::from_secs(u32::MAX as u64))
     }
 
     /// The internal time of an instant: the runtime's start for an instant
     /// before it, saturating at `MAX_WHEN` (the inverse of `instant_of`).
     pub(crate) fn nanos_of(&self, instant: Instant) -> i64 {
-        let since_start = instant.saturating_duration_since(self.start);
+        let since_start = instant.saturating_duration_since(self.start.instant());
         i64::try_from(since_start.as_nanos())
             .map_or(MAX_WHEN, |nanos| nanos.saturating_add(EPOCH_OFFSET))
     }
@@ -595,7 +598,7 @@ impl RuntimeBuilder {
             metrics: self.metrics.then(Metrics::new),
             set: AnySet::new(self.backend, self.parts, wheel),
             clock,
-            start: Instant::now(),
+            start: RuntimeStart::now(),
             panic_hook: self.panic_hook,
             driver: DriverWaker::new(),
             manual_driving: Mutex::new(()),
@@ -717,7 +720,7 @@ impl Runtime {
     /// assert_eq!(runtime.now(), runtime.start());
     /// ```
     pub fn start(&self) -> Instant {
-        self.shared().start
+        self.shared().start.instant()
     }
 
     /// The runtime's current time.
