@@ -19,7 +19,10 @@
 //!    can). Every reset's answer goes through the timer's ledger, under the
 //!    timer's lock (see [`ledger`](crate::ledger)).
 //! 3. **Drain.** Every timer is stopped (its answer checked too), and the
-//!    callbacks still owed must all run within `settle_limit`.
+//!    callbacks still owed must all run within `settle_limit`. Timers keep
+//!    firing until their stop, so the firings during the drain are those
+//!    of a driver beside a thread that stops timer after timer; the report
+//!    gives their lateness apart too.
 //!
 //! Meanwhile a [`StallProbe`] records the machine's own pauses, which the
 //! report prints beside the lateness.
@@ -49,6 +52,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -215,6 +219,10 @@ pub struct LoadReport {
     /// Lateness of every callback that ran (during the load and the
     /// drain).
     pub lateness: LatencyHistogram,
+    /// Of those, the callbacks that ran during the drain, after the resets
+    /// had ended (to the nanoseconds between a callback's reading of the
+    /// phase and its recording).
+    pub drain_lateness: LatencyHistogram,
     /// The machine's own pauses during the load and the drain: how much
     /// each 1 ms sleep of a thread that does nothing else overran, and the
     /// CPU time the host took (see [`StallProbe`]).
@@ -256,6 +264,13 @@ impl fmt::Display for LoadReport {
             self.lateness.percentile(0.99),
             self.lateness.max()
         )?;
+        writeln!(
+            f,
+            "    of which during the drain (every timer stopped): {} firings, p99 {:.1?}, max {:.1?}",
+            self.drain_lateness.count(),
+            self.drain_lateness.percentile(0.99),
+            self.drain_lateness.max()
+        )?;
         write!(
             f,
             "  machine: a thread sleeping {:?} at a time overslept p99 {:.1?}, max {:.1?}",
@@ -288,6 +303,10 @@ struct LoadState {
     violations: Violations,
     /// Written by the callbacks (on the driver thread, so uncontended).
     lateness: Mutex<LatencyHistogram>,
+    /// The callbacks that ran during the drain (also in `lateness`).
+    drain_lateness: Mutex<LatencyHistogram>,
+    /// Set once the resets have ended and the drain begins.
+    draining: AtomicBool,
 }
 
 impl LoadState {
@@ -296,7 +315,15 @@ impl LoadState {
         let now = Instant::now();
         let result = lock(&self.entries[index].ledger).fired(now);
         match result {
-            Ok(arming) => lock(&self.lateness).record(arming.overdue(now)),
+            Ok(arming) => {
+                let lateness = arming.overdue(now);
+                lock(&self.lateness).record(lateness);
+                // Relaxed: only sorts the firing into a phase, and a firing
+                // that sees the flag late is counted before the drain.
+                if self.draining.load(Ordering::Relaxed) {
+                    lock(&self.drain_lateness).record(lateness);
+                }
+            }
             Err(message) => self.violations.report(format!("timer {index}: {message}")),
         }
     }
@@ -344,6 +371,8 @@ pub fn run(config: &LoadConfig) -> LoadReport {
             .collect(),
         violations: Violations::new(),
         lateness: Mutex::new(LatencyHistogram::new()),
+        drain_lateness: Mutex::new(LatencyHistogram::new()),
+        draining: AtomicBool::new(false),
     });
 
     // 1. Setup: arm every timer, under its lock, so that its callback
@@ -429,6 +458,8 @@ pub fn run(config: &LoadConfig) -> LoadReport {
     let elapsed = load_started.elapsed();
 
     // 3. Drain: stop everything, then every owed callback must run.
+    // Relaxed: see `LoadState::fired`.
+    state.draining.store(true, Ordering::Relaxed);
     thread::scope(|scope| {
         for thread in 0..threads {
             let state = &state;
@@ -476,6 +507,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
             .report(format!("the armings do not balance: {counts}"));
     }
     let lateness = lock(&state.lateness).clone();
+    let drain_lateness = lock(&state.drain_lateness).clone();
     LoadReport {
         backend: config.backend,
         timers: config.timers,
@@ -486,6 +518,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
         target_rate: config.rate,
         counts,
         lateness,
+        drain_lateness,
         machine,
         violations: state.violations.count(),
         violation_messages: state.violations.messages(),
@@ -495,6 +528,36 @@ pub fn run(config: &LoadConfig) -> LoadReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A firing counts in the drain's lateness too once the drain has
+    /// begun, and only in the whole run's before.
+    #[test]
+    fn firings_after_the_drain_begins_count_apart_too() {
+        let state = LoadState {
+            entries: (0..2)
+                .map(|_| Entry {
+                    ledger: Mutex::new(FuncLedger::new()),
+                    handle: OnceLock::new(),
+                })
+                .collect(),
+            violations: Violations::new(),
+            lateness: Mutex::new(LatencyHistogram::new()),
+            drain_lateness: Mutex::new(LatencyHistogram::new()),
+            draining: AtomicBool::new(false),
+        };
+        let armed = Instant::now();
+        for entry in &state.entries {
+            lock(&entry.ledger).arm(armed, Duration::ZERO);
+        }
+        state.fired(0);
+        assert_eq!(lock(&state.lateness).count(), 1);
+        assert_eq!(lock(&state.drain_lateness).count(), 0);
+        state.draining.store(true, Ordering::Relaxed);
+        state.fired(1);
+        assert_eq!(lock(&state.lateness).count(), 2);
+        assert_eq!(lock(&state.drain_lateness).count(), 1);
+        assert!(state.violations.is_empty());
+    }
 
     #[test]
     fn histogram_percentiles_are_close_and_never_above_the_maximum() {
