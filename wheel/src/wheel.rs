@@ -264,10 +264,13 @@ impl WheelTimer {
         // set HANDLE_DROPPED (by an acquire-release CAS or under the node
         // lock, released before), so nothing can reach the node any more
         // (see `Node::recycle_unlocked`).
-        unsafe { stripe.release(self.node.as_ptr()) };
+        let callback = unsafe { stripe.release(self.node.as_ptr()) };
         let orphan = stripe.take_orphan_if_unused();
-        // Unlock, then (maybe) free: nothing touches the stripe after.
+        // Unlock; then drop the callback (user code, which may use timers,
+        // so never under the lock, and while the stripe still lives); then
+        // (maybe) free the stripe: nothing touches it after.
         drop(stripe);
+        drop(callback);
         drop(orphan);
     }
 }
@@ -991,6 +994,47 @@ fn modify_filed(
 mod tests {
     use super::*;
     use crate::{WheelConfig, callback};
+
+    /// A callback's destructor is user code that may use timers, so every
+    /// path that lets go of a callback drops it with the stripe unlocked:
+    /// a handle dropped after a stop, one never armed, one dropped while
+    /// armed (the stripe recycles the node as it fires), and a re-arming
+    /// that replaces the callback.
+    #[test]
+    fn callbacks_are_dropped_with_the_stripe_unlocked() {
+        /// Records, as it is dropped, whether the stripe was locked.
+        struct LockProbe {
+            stripe: Arc<Stripe>,
+            dropped: Arc<std::sync::Mutex<Vec<bool>>>,
+        }
+        impl Drop for LockProbe {
+            fn drop(&mut self) {
+                self.dropped.lock().unwrap().push(self.stripe.is_locked());
+            }
+        }
+        let wheel = TimingWheel::new(WheelConfig::default().stripes(1));
+        let dropped = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let probed = || {
+            let probe = LockProbe {
+                stripe: wheel.stripes[0].clone(),
+                dropped: dropped.clone(),
+            };
+            callback(move |_, _| {
+                let _ = &probe;
+            })
+        };
+        let stopped = wheel.start_timer(probed(), 1_000, 0);
+        assert!(wheel.stop(&stopped));
+        drop(stopped);
+        drop(wheel.new_timer(probed()));
+        drop(wheel.start_timer(probed(), 2_000, 0));
+        wheel.check(3_000);
+        let rearmed = wheel.start_timer(probed(), 4_000, 0);
+        wheel.modify(&rearmed, 5_000, 0, Some(callback(|_, _| {})), 0);
+        assert_eq!(*dropped.lock().unwrap(), [false; 4], "locked at a drop");
+        drop(rearmed);
+        wheel.verify();
+    }
 
     /// While a check waits for a stripe's lock, a stop leaves a zombie
     /// instead of unlinking at once, and a new timer goes to another

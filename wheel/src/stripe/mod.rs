@@ -290,6 +290,12 @@ impl Stripe {
         lock(&self.inner)
     }
 
+    /// Whether some thread holds the stripe lock.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn is_locked(&self) -> bool {
+        self.inner.is_locked()
+    }
+
     /// Says that a check waits for the stripe lock, or no longer does.
     #[cfg(all(test, not(loom)))]
     pub(crate) fn set_check_waiting(&self, waiting: bool) {
@@ -510,16 +516,18 @@ impl<'a> LockedStripe<'a> {
         self.inner().slab.allocate()
     }
 
-    /// Returns `node` to the slab (see [`NodeSlab::release`]); its callback
-    /// is dropped once the stripe is unlocked.
+    /// Returns `node` to the slab (see [`NodeSlab::release`]), handing its
+    /// callback to the caller, who must drop it only after unlocking the
+    /// stripe (its destructor is user code, which may use timers).
     ///
     /// # Safety
     ///
     /// As [`NodeSlab::release`]; the node belongs to this stripe.
-    pub(crate) unsafe fn release(&mut self, node: *mut Node) {
+    #[inline]
+    #[must_use = "the callback must be dropped after unlocking"]
+    pub(crate) unsafe fn release(&mut self, node: *mut Node) -> Option<Callback> {
         // SAFETY: forwarded contract.
-        let callback = unsafe { self.inner().slab.release(node) };
-        self.deferred.push(callback);
+        unsafe { self.inner().slab.release(node) }
     }
 
     /// For the wheel going away: keeps `this`, the wheel's `Arc` of the
