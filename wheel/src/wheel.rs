@@ -419,6 +419,13 @@ impl TimingWheel {
             node: unsafe { NonNull::new_unchecked(node) },
             stripe: NonNull::from(&**stripe),
         };
+        // The mutant the handshake's loom model must catch: a new timer
+        // reported as never making the next check earlier.
+        #[cfg(gowheel_broken_arming_report)]
+        let lowered = {
+            let _ = lowered;
+            false
+        };
         let armed = Armed {
             was_pending: false,
             next_check_may_be_earlier: lowered,

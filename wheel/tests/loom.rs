@@ -22,6 +22,12 @@
 //! the zombie line runs, which takes the moved list too (as Go's forced
 //! adjust re-files what moved) before it scans the slab for zombies.
 //!
+//! `loom_skipped_handshake_never_leaves_the_driver_asleep_past_a_deadline`
+//! models the runtime's wake-up handshake (`api/src/driver.rs`) over the
+//! wheel's arming reports; with `--cfg gowheel_broken_arming_report`
+//! added, a new timer is reported as never making the next check earlier,
+//! and that model must fail (the driver sleeps past the new deadline).
+//!
 //! Without `--cfg loom` the same scenarios run on real threads, many times
 //! each (`GOWHEEL_MODEL_RUNS`, default 200), as part of the plain test
 //! suite: a stress run of the same races, which checks the same assertions
@@ -31,9 +37,17 @@ use std::sync::Mutex;
 
 use gowheel_wheel::{TimingWheel, WheelConfig, WheelTimer, callback};
 #[cfg(loom)]
-use loom::{sync::Arc, thread};
+use loom::{
+    sync::Arc,
+    sync::atomic::{AtomicBool, AtomicI64, Ordering, fence},
+    thread,
+};
 #[cfg(not(loom))]
-use std::{sync::Arc, thread};
+use std::{
+    sync::Arc,
+    sync::atomic::{AtomicBool, AtomicI64, Ordering, fence},
+    thread,
+};
 
 /// Runs `f` under loom: exhaustively, unless `LOOM_MAX_PREEMPTIONS` bounds
 /// the search.
@@ -617,5 +631,87 @@ fn loom_modify_earlier_racing_cascade_ahead() {
         wheel.check(11);
         assert_eq!(fired(&log, "stays"), 1, "a check at 11 fires the other");
         wheel.verify();
+    });
+}
+
+/// The arming side of the runtime's wake-up handshake (`DriverWaker::armed`
+/// and `RuntimeShared::armed` in `api/src/`), as the runtime runs it after
+/// each start or modify: nothing to do if the wheel reports that the
+/// arming cannot have made its next check earlier; otherwise a SeqCst
+/// fence, then an unpark if the driver sleeps past the arming's deadline
+/// or the maintenance time of its stripe.
+fn tell_driver(
+    wheel: &TimingWheel,
+    timer: &WheelTimer,
+    when: i64,
+    armed: gowheel_wheel::Armed,
+    sleeping_until: &AtomicI64,
+    unparked: &AtomicBool,
+) {
+    if !armed.next_check_may_be_earlier {
+        return;
+    }
+    let maintenance = wheel.maintenance_time_of(timer);
+    let when = if maintenance != 0 && maintenance < when {
+        maintenance
+    } else {
+        when
+    };
+    fence(Ordering::SeqCst);
+    if when < sleeping_until.load(Ordering::Relaxed) {
+        unparked.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The wheel's next check time as the driver sleeps towards it: never, if
+/// nothing is filed.
+fn sleep_target(wheel: &TimingWheel) -> i64 {
+    match wheel.next_check_time() {
+        0 => i64::MAX,
+        when => when,
+    }
+}
+
+/// The runtime's wake-up handshake over the wheel's reports: while one
+/// thread moves a timer later and starts one behind the earliest (both
+/// reported as not making the next check earlier, so the handshake is
+/// skipped) and one ahead of every other (which is not skipped), the
+/// driver decides how long to sleep as `drive` in `api/src/driver.rs`
+/// does: publish the target, SeqCst fence, read the next check time
+/// again. Whatever the interleaving, it ends up asleep no later than the
+/// earliest deadline, or the arming thread unparks it.
+#[test]
+fn loom_skipped_handshake_never_leaves_the_driver_asleep_past_a_deadline() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let moved = Arc::new(wheel.start_timer(callback(|_, _| {}), 20, 0));
+        let kept = wheel.start_timer(callback(|_, _| {}), 40, 0);
+        let sleeping_until = Arc::new(AtomicI64::new(0));
+        let unparked = Arc::new(AtomicBool::new(false));
+        let arming = {
+            let (wheel, moved) = (wheel.clone(), moved.clone());
+            let (sleeping_until, unparked) = (sleeping_until.clone(), unparked.clone());
+            thread::spawn(move || {
+                let armed = wheel.modify_reporting(&moved, 60, 0, None, 0);
+                assert!(!armed.next_check_may_be_earlier, "a move later is quiet");
+                tell_driver(&wheel, &moved, 60, armed, &sleeping_until, &unparked);
+                let (behind, armed) = wheel.start_timer_reporting(callback(|_, _| {}), 50, 0);
+                tell_driver(&wheel, &behind, 50, armed, &sleeping_until, &unparked);
+                let (first, armed) = wheel.start_timer_reporting(callback(|_, _| {}), 10, 0);
+                tell_driver(&wheel, &first, 10, armed, &sleeping_until, &unparked);
+                (behind, first)
+            })
+        };
+        // The driver: publish, fence, read again, keep the earlier.
+        let until = sleep_target(&wheel);
+        sleeping_until.store(until, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        let until = until.min(sleep_target(&wheel));
+        let timers = arming.join().unwrap();
+        assert!(
+            until <= 10 || unparked.load(Ordering::Relaxed),
+            "the driver sleeps until {until}, past the deadline 10, and was not unparked"
+        );
+        drop((timers, kept));
     });
 }
