@@ -310,6 +310,22 @@ struct LoadState {
 }
 
 impl LoadState {
+    /// `timers` timers, none armed yet, before the drain.
+    fn new(timers: usize) -> LoadState {
+        LoadState {
+            entries: (0..timers)
+                .map(|_| Entry {
+                    ledger: Mutex::new(FuncLedger::new()),
+                    handle: OnceLock::new(),
+                })
+                .collect(),
+            violations: Violations::new(),
+            lateness: Mutex::new(LatencyHistogram::new()),
+            drain_lateness: Mutex::new(LatencyHistogram::new()),
+            draining: AtomicBool::new(false),
+        }
+    }
+
     /// Timer `index`'s callback ran.
     fn fired(&self, index: usize) {
         let now = Instant::now();
@@ -362,18 +378,7 @@ pub fn run(config: &LoadConfig) -> LoadReport {
         .backend(config.backend)
         .wheel_config(config.wheel)
         .build();
-    let state = Arc::new(LoadState {
-        entries: (0..config.timers)
-            .map(|_| Entry {
-                ledger: Mutex::new(FuncLedger::new()),
-                handle: OnceLock::new(),
-            })
-            .collect(),
-        violations: Violations::new(),
-        lateness: Mutex::new(LatencyHistogram::new()),
-        drain_lateness: Mutex::new(LatencyHistogram::new()),
-        draining: AtomicBool::new(false),
-    });
+    let state = Arc::new(LoadState::new(config.timers));
 
     // 1. Setup: arm every timer, under its lock, so that its callback
     //    cannot run before the arming is recorded.
@@ -533,18 +538,7 @@ mod tests {
     /// begun, and only in the whole run's before.
     #[test]
     fn firings_after_the_drain_begins_count_apart_too() {
-        let state = LoadState {
-            entries: (0..2)
-                .map(|_| Entry {
-                    ledger: Mutex::new(FuncLedger::new()),
-                    handle: OnceLock::new(),
-                })
-                .collect(),
-            violations: Violations::new(),
-            lateness: Mutex::new(LatencyHistogram::new()),
-            drain_lateness: Mutex::new(LatencyHistogram::new()),
-            draining: AtomicBool::new(false),
-        };
+        let state = LoadState::new(2);
         let armed = Instant::now();
         for entry in &state.entries {
             lock(&entry.ledger).arm(armed, Duration::ZERO);
