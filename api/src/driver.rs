@@ -20,7 +20,10 @@
 //! An arming that lowered none of the times the set publishes (the wheel
 //! says so; a timer moved later stays where it is filed) skips the
 //! handshake, fence included: the driver's next check time, whenever it
-//! was read, did not depend on that arming.
+//! was read, did not depend on that arming. The wheel's loom model
+//! `loom_skipped_handshake_never_leaves_the_driver_asleep_past_a_deadline`
+//! (`wheel/tests/loom.rs`) checks this protocol, transcribed, over the
+//! wheel's reports; a change to the handshake here must be made there too.
 //!
 //! # Stopping
 //!
