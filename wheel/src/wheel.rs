@@ -419,16 +419,12 @@ impl TimingWheel {
             node: unsafe { NonNull::new_unchecked(node) },
             stripe: NonNull::from(&**stripe),
         };
-        // The mutant the handshake's loom model must catch: a new timer
-        // reported as never making the next check earlier.
-        #[cfg(gowheel_broken_arming_report)]
-        let lowered = {
-            let _ = lowered;
-            false
-        };
         let armed = Armed {
             was_pending: false,
-            next_check_may_be_earlier: lowered,
+            // Under the mutant that the handshake's loom model must catch,
+            // a new timer is reported as never making the next check
+            // earlier.
+            next_check_may_be_earlier: lowered && !cfg!(gowheel_broken_arming_report),
         };
         (timer, armed)
     }

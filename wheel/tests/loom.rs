@@ -696,6 +696,10 @@ fn loom_skipped_handshake_never_leaves_the_driver_asleep_past_a_deadline() {
                 assert!(!armed.next_check_may_be_earlier, "a move later is quiet");
                 tell_driver(&wheel, &moved, 60, armed, &sleeping_until, &unparked);
                 let (behind, armed) = wheel.start_timer_reporting(callback(|_, _| {}), 50, 0);
+                assert!(
+                    !armed.next_check_may_be_earlier,
+                    "behind the earliest is quiet"
+                );
                 tell_driver(&wheel, &behind, 50, armed, &sleeping_until, &unparked);
                 let (first, armed) = wheel.start_timer_reporting(callback(|_, _| {}), 10, 0);
                 tell_driver(&wheel, &first, 10, armed, &sleeping_until, &unparked);
