@@ -16,15 +16,17 @@
 //! no node memory is touched after it is freed.
 //!
 //! Every chunk is `NODES_PER_CHUNK` nodes, aligned to its own (power of
-//! two) size, and its first node's place holds the chunk's number instead
-//! of a node. So a node's index in the slab (chunk number and offset) is a
-//! mask and a load away from its address, and an index is a load and an
-//! add away from the node: slot lists link backwards by 32-bit index, which
-//! keeps a node at 64 bytes.
+//! two) size, and its first node's place holds the chunk's number and its
+//! stripe instead of a node. So a node's index in the slab (chunk number
+//! and offset) is a mask and a load away from its address, and an index is
+//! a load and an add away from the node: slot lists link backwards by
+//! 32-bit index, which keeps a node at 64 bytes. The same mask and load
+//! find a node's stripe, so a handle is the node's address alone.
 //!
 //! Every method requires the stripe lock (the slab lives inside the
-//! stripe's mutex), except [`NodeSlab::index_of`], which reads only the
-//! immutable chunk header of a live node.
+//! stripe's mutex), except [`NodeSlab::index_of`] and
+//! [`NodeSlab::owner_of`], which read only the immutable chunk header of a
+//! live node.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::mem::{align_of, size_of};
@@ -32,6 +34,7 @@ use std::ptr::{self, NonNull};
 
 use crate::Callback;
 use crate::node::{NO_NODE, Node, NodeGuard};
+use crate::stripe::Stripe;
 
 /// Nodes (and the header's place) in a chunk: 128 KiB of 64-byte nodes.
 ///
@@ -55,6 +58,9 @@ const CHUNKS_FREED_PER_CALL: usize = 4;
 struct ChunkHeader {
     /// The chunk's position in the slab's `chunks`.
     number: u32,
+    /// The stripe whose slab holds the chunk, so that a handle needs only
+    /// its node's address to find its stripe.
+    owner: *const Stripe,
 }
 
 const _: () = assert!(size_of::<ChunkHeader>() <= size_of::<Node>());
@@ -65,6 +71,27 @@ fn chunk_layout() -> Layout {
     let size = NODES_PER_CHUNK * size_of::<Node>();
     let align = size.next_power_of_two().max(align_of::<Node>());
     Layout::from_size_align(size, align).expect("a chunk's layout is valid")
+}
+
+/// The address of the chunk holding the node at `node`.
+#[inline]
+fn chunk_base(node: *const Node) -> usize {
+    node as usize & !(chunk_layout().align() - 1)
+}
+
+/// The header of the chunk holding `node`.
+///
+/// # Safety
+///
+/// `node` points to a node carved from some stripe's slab, in a chunk that
+/// is still allocated.
+#[inline]
+unsafe fn header_of<'a>(node: *const Node) -> &'a ChunkHeader {
+    // SAFETY: the chunk holding the node starts at its base (chunks are
+    // aligned to a power of two at least their size) and is allocated (the
+    // caller's contract); its header, written once when the chunk was
+    // made, is never written again.
+    unsafe { &*(chunk_base(node) as *const ChunkHeader) }
 }
 
 /// A block of node storage, owned through a raw pointer: no `&mut` to a
@@ -86,7 +113,7 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn new(number: u32) -> Chunk {
+    fn new(number: u32, owner: *const Stripe) -> Chunk {
         let layout = chunk_layout();
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc(layout) };
@@ -98,7 +125,7 @@ impl Chunk {
         unsafe {
             base.as_ptr()
                 .cast::<ChunkHeader>()
-                .write(ChunkHeader { number })
+                .write(ChunkHeader { number, owner })
         };
         Chunk {
             base,
@@ -200,8 +227,10 @@ impl NodeSlab {
         }
     }
 
-    /// A free node: unlocked, unfiled, unarmed, with no callback.
-    pub(crate) fn allocate(&mut self) -> *mut Node {
+    /// A free node: unlocked, unfiled, unarmed, with no callback. `owner`
+    /// is the stripe whose slab this is (what [`owner_of`](Self::owner_of)
+    /// gives back for the node); a stripe's slab is always given the same.
+    pub(crate) fn allocate(&mut self, owner: *const Stripe) -> *mut Node {
         let number = loop {
             match self.with_room.last() {
                 Some(&number) => match self.chunks.get_mut(number as usize) {
@@ -215,7 +244,7 @@ impl NodeSlab {
                         self.with_room.pop();
                     }
                 },
-                None => break self.add_chunk(),
+                None => break self.add_chunk(owner),
             }
         };
         self.live += 1;
@@ -246,14 +275,14 @@ impl NodeSlab {
 
     /// Makes a new chunk, under a vacant number if any, and lists it as
     /// having room; returns its number.
-    fn add_chunk(&mut self) -> u32 {
+    fn add_chunk(&mut self, owner: *const Stripe) -> u32 {
         let number = self.vacant.pop().unwrap_or_else(|| {
             u32::try_from(self.chunks.len())
                 .ok()
                 .filter(|&number| (number as usize + 1) * NODES_PER_CHUNK <= NO_NODE as usize)
                 .expect("gowheel wheel: a stripe cannot hold 2^32 timer nodes")
         });
-        let mut chunk = Chunk::new(number);
+        let mut chunk = Chunk::new(number, owner);
         chunk.listed = true;
         chunk.in_empty = true;
         self.empty.push(number);
@@ -396,15 +425,23 @@ impl NodeSlab {
     /// that is still allocated.
     #[inline]
     pub(crate) unsafe fn index_of(node: *const Node) -> u32 {
-        let layout = chunk_layout();
-        let address = node as usize;
-        let base = address & !(layout.align() - 1);
-        // SAFETY: the chunk holding the node starts at `base` (chunks are
-        // aligned to a power of two at least their size) and its header,
-        // written once when the chunk was made, is never written again.
-        let number = unsafe { (*(base as *const ChunkHeader)).number };
-        let offset = (address - base) / size_of::<Node>();
+        let base = chunk_base(node);
+        // SAFETY: forwarded contract.
+        let number = unsafe { header_of(node) }.number;
+        let offset = (node as usize - base) / size_of::<Node>();
         number * NODES_PER_CHUNK as u32 + offset as u32
+    }
+
+    /// The stripe whose slab `node` came from (the `owner` given to
+    /// [`allocate`](Self::allocate)).
+    ///
+    /// # Safety
+    ///
+    /// As [`index_of`](Self::index_of).
+    #[inline]
+    pub(crate) unsafe fn owner_of(node: *const Node) -> *const Stripe {
+        // SAFETY: forwarded contract.
+        unsafe { header_of(node) }.owner
     }
 
     /// The node at `index`, which [`index_of`](Self::index_of) gave for a
@@ -532,7 +569,7 @@ mod tests {
     fn slab_with_empty_chunks(chunks: usize) -> NodeSlab {
         let mut slab = NodeSlab::new();
         let nodes: Vec<_> = (0..chunks * (NODES_PER_CHUNK - 1))
-            .map(|_| slab.allocate())
+            .map(|_| slab.allocate(ptr::null()))
             .collect();
         for node in nodes {
             // SAFETY: allocated above, unfiled, no handle, unlocked.
@@ -595,7 +632,7 @@ mod tests {
     fn a_chunk_emptied_and_refilled_over_and_over_keeps_one_entry() {
         let mut slab = NodeSlab::new();
         for _ in 0..10_000 {
-            let node = slab.allocate();
+            let node = slab.allocate(ptr::null());
             // SAFETY: allocated above, unfiled, no handle, unlocked.
             drop(unsafe { slab.release(node) });
         }
@@ -609,7 +646,7 @@ mod tests {
         let mut slab = slab_with_empty_chunks(3);
         assert_eq!(slab.empty_chunks, 3);
         // From one of the empty chunks: its entry goes stale.
-        let kept = slab.allocate();
+        let kept = slab.allocate(ptr::null());
         assert_eq!(slab.empty_chunks, 2);
         // SAFETY: nothing else points at the slab's nodes.
         let more = unsafe { slab.free_empty_chunks() };
@@ -627,14 +664,20 @@ mod tests {
     }
 
     #[test]
-    fn indices_round_trip_across_chunks() {
+    fn indices_and_owners_round_trip_across_chunks() {
+        // Never dereferenced: the slab only hands the owner back.
+        let owner = NonNull::<Stripe>::dangling().as_ptr().cast_const();
         let mut slab = NodeSlab::new();
-        let nodes: Vec<_> = (0..3 * NODES_PER_CHUNK).map(|_| slab.allocate()).collect();
+        let nodes: Vec<_> = (0..3 * NODES_PER_CHUNK)
+            .map(|_| slab.allocate(owner))
+            .collect();
         for &node in &nodes {
             // SAFETY: the node is this live slab's.
             let index = unsafe { NodeSlab::index_of(node) };
             assert_ne!(index, NO_NODE);
             assert_eq!(slab.node_at(index), node);
+            // SAFETY: as above.
+            assert_eq!(unsafe { NodeSlab::owner_of(node) }, owner);
         }
         assert_eq!(slab.initialized(), nodes.len());
         assert_eq!(slab.capacity_bytes(), 4 * chunk_layout().size());

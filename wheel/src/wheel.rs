@@ -27,6 +27,7 @@ use std::ptr::NonNull;
 
 use crate::config::{ConfigError, WheelConfig};
 use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
+use crate::slab::NodeSlab;
 use crate::stripe::{LockedStripe, Stripe};
 use crate::sync::Arc;
 use crate::sync::atomic::Ordering;
@@ -76,7 +77,7 @@ pub struct TimingWheel {
     stripes: Box<[Arc<Stripe>]>,
 }
 
-/// A timer of a [`TimingWheel`]: 16 bytes that point at its 64-byte node.
+/// A timer of a [`TimingWheel`]: one word, the address of its 64-byte node.
 ///
 /// Dropping the handle does not stop a pending timer; it still fires, and
 /// its node is reclaimed once it is out of the wheel.
@@ -87,16 +88,21 @@ pub struct TimingWheel {
 /// let timer = wheel.new_timer(callback(|_, _| {}));
 /// wheel.reset(&timer, 10, 0);
 /// assert!(wheel.stop(&timer));
+/// assert_eq!(std::mem::size_of_val(&timer), std::mem::size_of::<usize>());
 /// ```
 pub struct WheelTimer {
+    /// The node, in a chunk of its stripe's slab, whose header names the
+    /// stripe; both live while the node is handed out to this handle (see
+    /// `Stripe`'s lifetime).
     node: NonNull<Node>,
-    /// The node's stripe, alive while the node is handed out to this
-    /// handle (see `Stripe`'s lifetime).
-    stripe: NonNull<Stripe>,
 }
 
-// SAFETY: the handle is a pointer into its stripe's slab plus a pointer to
-// the stripe, which stays alive while the handle does; every access to the
+// A handle is one word: the stripe is found from the node's chunk.
+const _: () = assert!(std::mem::size_of::<WheelTimer>() == std::mem::size_of::<usize>());
+const _: () = assert!(std::mem::size_of::<Option<WheelTimer>>() == std::mem::size_of::<usize>());
+
+// SAFETY: the handle is a pointer into its stripe's slab, which stays
+// alive with the stripe while the handle does; every access to the
 // node goes through the node lock or the stripe lock, so handles may move
 // and be shared between threads.
 unsafe impl Send for WheelTimer {}
@@ -203,19 +209,22 @@ impl WheelTimer {
 
     #[inline]
     fn node(&self) -> &Node {
-        // SAFETY: the node lives in the slab of `self.stripe`, which stays
-        // alive while the node is handed out, and is recycled only after
-        // the handle drops.
+        // SAFETY: the node lives in its stripe's slab, which stays alive
+        // while the node is handed out, and is recycled only after the
+        // handle drops.
         unsafe { self.node.as_ref() }
     }
 
     #[inline]
     fn stripe(&self) -> &Stripe {
-        // SAFETY: a stripe lives while a node of its slab is handed out,
-        // as this handle's is until its drop recycles it (see `Stripe`);
-        // past that point the drop uses the stripe only through its lock,
-        // which the stripe's freeing would need first.
-        unsafe { self.stripe.as_ref() }
+        // SAFETY: the node is handed out to this handle until its drop
+        // recycles it, so its chunk is allocated and the header names the
+        // stripe it was allocated from (`LockedStripe::allocate`). A stripe
+        // lives while a node of its slab is handed out (see `Stripe`); past
+        // that point the drop uses the stripe only through its lock, which
+        // the stripe's freeing would need first, and it reads the stripe
+        // before it recycles the node.
+        unsafe { &*NodeSlab::owner_of(self.node.as_ptr()) }
     }
 }
 
@@ -336,7 +345,7 @@ impl TimingWheel {
     /// assert!(!wheel.stop(&timer));
     /// ```
     pub fn new_timer(&self, callback: Callback) -> WheelTimer {
-        let (stripe, mut locked) = self.lock_stripe_for_new_timer();
+        let mut locked = self.lock_stripe_for_new_timer();
         let node = {
             let node = locked.allocate();
             // SAFETY: a freshly allocated node is valid and has no handle
@@ -349,7 +358,6 @@ impl TimingWheel {
         WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },
-            stripe: NonNull::from(&**stripe),
         }
     }
 
@@ -404,11 +412,11 @@ impl TimingWheel {
         period: i64,
     ) -> (WheelTimer, Armed) {
         validate_modify_args(when, period);
-        let (stripe, mut locked) = self.lock_stripe_for_new_timer();
+        let mut locked = self.lock_stripe_for_new_timer();
         let node = locked.allocate();
         // SAFETY: just allocated from this stripe; no handle exists yet.
         let mut lowered = unsafe { locked.start(node, callback, when, period) };
-        if stripe.sweep_turn() {
+        if locked.stripe.sweep_turn() {
             // Re-filing may lower the maintenance time.
             locked.sweep_share();
             lowered = true;
@@ -417,7 +425,6 @@ impl TimingWheel {
         let timer = WheelTimer {
             // SAFETY: slab nodes are never null.
             node: unsafe { NonNull::new_unchecked(node) },
-            stripe: NonNull::from(&**stripe),
         };
         let armed = Armed {
             was_pending: false,
@@ -433,7 +440,7 @@ impl TimingWheel {
     /// its lock is free, else the first other one whose lock is free, else
     /// the calling thread's own once its lock is free.
     #[inline]
-    fn lock_stripe_for_new_timer(&self) -> (&Arc<Stripe>, LockedStripe<'_>) {
+    fn lock_stripe_for_new_timer(&self) -> LockedStripe<'_> {
         let count = self.stripes.len();
         let home = thread_position(count);
         for offset in 0..count {
@@ -443,11 +450,10 @@ impl TimingWheel {
             if !stripe.check_waiting()
                 && let Some(locked) = stripe.try_lock()
             {
-                return (stripe, locked);
+                return locked;
             }
         }
-        let stripe = &self.stripes[home];
-        (stripe, stripe.lock())
+        self.stripes[home].lock()
     }
 
     /// The stripe `timer` lives in; panics if `timer` belongs to another
@@ -562,7 +568,7 @@ impl TimingWheel {
             drop(guard);
             (pending, old_callback, lowered, false)
         };
-        if stripe.sweep_turn() {
+        if locked.stripe.sweep_turn() {
             // Re-filing may lower the maintenance time.
             locked.sweep_share();
             lowered = true;

@@ -131,8 +131,9 @@ unsafe impl Send for StripeInner {}
 ///
 /// # Lifetime
 ///
-/// The wheel holds each stripe in an `Arc`; a handle holds a bare pointer
-/// to its node's stripe, with no reference count to write. The stripe
+/// The wheel holds each stripe in an `Arc`; a handle finds its node's
+/// stripe through a bare pointer in the node's chunk header, with no
+/// reference count to write. The stripe
 /// lives while its wheel does or while its slab has a node handed out (a
 /// handle's node is handed out until the handle is gone and the node is
 /// unfiled), whichever is longer. Both are decided under the stripe lock:
@@ -513,7 +514,8 @@ impl<'a> LockedStripe<'a> {
 
     /// A fresh node from the slab.
     pub(crate) fn allocate(&mut self) -> *mut Node {
-        self.inner().slab.allocate()
+        let owner: *const Stripe = self.stripe;
+        self.inner().slab.allocate(owner)
     }
 
     /// Returns `node` to the slab (see [`NodeSlab::release`]), handing its
