@@ -59,13 +59,17 @@ struct Fired {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    runtime: Arc<RuntimeShared>,
-    /// Keeps the runtime's driver running while the sleep waits.
-    _anchor: Arc<RuntimeAnchor>,
+    /// The runtime, through the anchor of the thread that made the sleep,
+    /// which also keeps the runtime's driver running while the sleep
+    /// waits (one reference count that threads share little, instead of
+    /// the runtime's own).
+    anchor: Arc<RuntimeAnchor>,
     timer: AnyTimer,
-    /// The timer's callback, passed again with each arming's number (the
-    /// set takes a new `seq` only with a callback).
-    on_fire: Callback,
+    /// A callback for [`reset`](Sleep::reset) to pass with each new
+    /// arming's number (the set takes a new `seq` only with a callback):
+    /// made by the first reset, so that a sleep that is never reset, the
+    /// common case, hands its only callback to the set.
+    on_fire: Option<Callback>,
     fired: Arc<Fired>,
     /// The number of the current arming (the timer's `seq`).
     arming: u64,
@@ -86,27 +90,25 @@ impl fmt::Debug for Sleep {
 
 impl Sleep {
     fn new(runtime: &Runtime, when: i64, deadline: Instant) -> Sleep {
-        let shared = runtime.shared();
+        let anchor = runtime.anchor().clone();
+        let shared = anchor.get();
         let fired = Arc::new(Fired::default());
-        let shared_fired = fired.clone();
-        let on_fire = callback(move |seq, _delay| {
-            // Release: pairs with the Acquire load in `poll`; the waker's
-            // own synchronization orders the wake after it.
-            shared_fired.arming.store(seq + 1, Ordering::Release);
-            shared_fired.waker.wake();
-        });
-        let (timer, arming) = shared.set.start_timer(on_fire.clone(), when, 0);
+        let (timer, arming) = shared.set.start_timer(fire_callback(&fired), when, 0);
         shared.armed(when, &timer, arming);
         Sleep {
-            runtime: shared.clone(),
-            _anchor: runtime.anchor().clone(),
+            anchor,
             timer,
-            on_fire,
+            on_fire: None,
             fired,
             arming: 0,
             deadline,
             done: false,
         }
+    }
+
+    #[inline]
+    fn runtime(&self) -> &RuntimeShared {
+        self.anchor.get()
     }
 
     /// Whether the current arming has fired.
@@ -140,7 +142,7 @@ impl Sleep {
     pub fn is_elapsed(&self) -> bool {
         self.done
             || self.current_arming_fired()
-            || self.runtime.now_nanos() >= self.runtime.nanos_of(self.deadline)
+            || self.runtime().now_nanos() >= self.runtime().nanos_of(self.deadline)
     }
 
     /// Moves the deadline to `deadline` (earlier or later), whether or not
@@ -159,16 +161,17 @@ impl Sleep {
     /// assert_eq!(sleep.deadline() - runtime.start(), Duration::from_secs(6));
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
-        let when = self.runtime.nanos_of(deadline);
+        let runtime = self.anchor.get();
+        let when = runtime.nanos_of(deadline);
         self.arming += 1;
-        let arming = self.runtime.set.modify(
-            &self.timer,
-            when,
-            0,
-            Some(self.on_fire.clone()),
-            self.arming,
-        );
-        self.runtime.armed(when, &self.timer, arming);
+        let on_fire = self
+            .on_fire
+            .get_or_insert_with(|| fire_callback(&self.fired))
+            .clone();
+        let arming = runtime
+            .set
+            .modify(&self.timer, when, 0, Some(on_fire), self.arming);
+        runtime.armed(when, &self.timer, arming);
         self.deadline = deadline;
         self.done = false;
     }
@@ -198,8 +201,20 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         // Dropping a handle does not cancel its timer, so stop it first.
-        self.runtime.set.stop(&self.timer);
+        self.runtime().set.stop(&self.timer);
     }
+}
+
+/// A callback for a sleep's timer: records the arming it fires for
+/// (passed as the timer's `seq`), then wakes the sleep's last waker.
+fn fire_callback(fired: &Arc<Fired>) -> Callback {
+    let fired = fired.clone();
+    callback(move |seq, _delay| {
+        // Release: pairs with the Acquire load in `poll`; the waker's own
+        // synchronization orders the wake after it.
+        fired.arming.store(seq + 1, Ordering::Release);
+        fired.waker.wake();
+    })
 }
 
 impl Runtime {
