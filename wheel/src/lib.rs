@@ -45,7 +45,11 @@
 //!   a sweep pass walks the stripe's nodes in address order (which the
 //!   processor prefetches), a bounded share at a time, unlinking zombies
 //!   in O(1). Nodes are 64 bytes, carved from per-stripe slabs of 128 KiB
-//!   chunks; a chunk that empties goes back to the allocator, freed through
+//!   chunks. A handle dropped while its timer is not filed returns its node
+//!   to the stripe without the stripe lock (one CAS onto a stack the
+//!   stripe takes whole), and new timers take those nodes first; checks
+//!   give the rest back to the slab a bounded number at a time. A chunk
+//!   that empties goes back to the allocator, freed through
 //!   an epoch so that a thread still waking a waiter on one of its nodes
 //!   never touches freed memory (see `slab.rs`).
 //!

@@ -12,7 +12,7 @@
 //! | `word` | atomic; see the table below |
 //! | `when`, `period`, `seq`, `callback` | the node lock, or nothing while no other thread can reach the node: fresh from the slab (`init_filed`), and being recycled after its handle's drop (`recycle_unlocked`) |
 //! | `filed_when` | written under both the stripe lock and the node lock; read under either |
-//! | `next`, `prev` | the stripe lock |
+//! | `next`, `prev` | the stripe lock; `prev` of a node a handle's drop returns to its stripe, also by that drop, which alone can reach the node then (see `stripe/returned.rs`) |
 //!
 //! # The word
 //!
@@ -226,23 +226,50 @@ impl Node {
             .is_ok()
     }
 
-    /// Sets `bits` in the word if the node is unlocked, as one CAS: the same
-    /// effect as locking, setting the bits and unlocking, in one RMW.
-    /// Returns the word before, or `None` if the node was locked (the caller
-    /// then takes the lock).
+    /// The handle's drop, in one CAS if the node is unlocked: sets
+    /// `HANDLE_DROPPED`, and if the node is not filed, also takes its lock
+    /// for the caller to clear it for reuse. `FILED` is read in the same
+    /// atomic step, so exactly one of the drop and the stripe's unfiling
+    /// recycles the node.
     #[inline]
-    pub(crate) fn try_set_bits_unlocked(&self, bits: u32) -> Option<u32> {
-        // Relaxed: a first guess for the CAS.
+    pub(crate) fn try_drop_handle(&self) -> HandleDrop<'_> {
+        // Relaxed: a first guess for the CAS, which validates it.
         let word = self.word.load(Ordering::Relaxed);
         if word & LOCKED != 0 {
-            return None;
+            return HandleDrop::Busy;
         }
-        // AcqRel: acquires what the last lock holder published (as `lock`
-        // does) and releases these bits to the next locker (as an unlock
-        // does).
-        self.word
-            .compare_exchange(word, word | bits, Ordering::AcqRel, Ordering::Relaxed)
-            .ok()
+        if word & FILED != 0 {
+            // AcqRel: acquires what the last lock holder published (as
+            // `lock` does) and releases the bit to the next locker, the
+            // stripe that unfiles the node (as an unlock does).
+            return match self.word.compare_exchange(
+                word,
+                word | HANDLE_DROPPED,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => HandleDrop::LeftToStripe,
+                Err(_) => HandleDrop::Busy,
+            };
+        }
+        // Acquire: as in `lock`. Under the mutant that the loom model
+        // `loom_handle_dropped_racing_clear` must catch, the node is not
+        // locked while it is cleared: `clear` may then touch its callback
+        // at the same time.
+        let locked = if cfg!(gowheel_broken_node_return) {
+            0
+        } else {
+            LOCKED
+        };
+        match self.word.compare_exchange(
+            word,
+            word | locked | HANDLE_DROPPED,
+            Ordering::Acquire,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => HandleDrop::Unfiled(NodeGuard { node: self }),
+            Err(_) => HandleDrop::Busy,
+        }
     }
 
     /// Fills in a node fresh from the slab: its callback, deadline and
@@ -313,15 +340,27 @@ impl Node {
     /// change meanwhile and the store loses nothing.
     #[inline]
     unsafe fn clear_for_reuse(&self) -> Option<Callback> {
-        // SAFETY: the caller guarantees exclusive access to the node.
-        let callback = unsafe {
+        // SAFETY: forwarded contract.
+        let callback = unsafe { self.clear_fields() };
+        self.word.store(0, Ordering::Release);
+        callback
+    }
+
+    /// Takes the callback and zeroes `when`, `period` and `seq`.
+    ///
+    /// # Safety
+    ///
+    /// As for any write of these fields: the node lock is held, or no other
+    /// thread can reach the node.
+    #[inline]
+    unsafe fn clear_fields(&self) -> Option<Callback> {
+        // SAFETY: the caller guarantees exclusive access to the fields.
+        unsafe {
             self.when.with_mut(|slot| *slot = 0);
             self.period.with_mut(|slot| *slot = 0);
             self.seq.with_mut(|slot| *slot = 0);
             self.callback.with_mut(|slot| (*slot).take())
-        };
-        self.word.store(0, Ordering::Release);
-        callback
+        }
     }
 
     /// Gives a node fresh from the slab its callback.
@@ -376,11 +415,14 @@ impl Node {
     ///
     /// # Safety
     ///
-    /// The caller holds the lock of the stripe that owns the node.
+    /// The caller holds the lock of the stripe that owns the node, or
+    /// alone can reach the node (a handle's drop returning it, see
+    /// `stripe/returned.rs`).
     #[inline]
     pub(crate) unsafe fn set_prev(&self, prev: u32) {
-        // SAFETY: `prev` is only accessed under the stripe lock, which the
-        // caller holds, so this is the only access.
+        // SAFETY: `prev` is accessed only under the stripe lock, or by a
+        // thread that alone can reach the node; the caller is one of these,
+        // so this is the only access.
         self.prev.with_mut(|slot| unsafe { *slot = prev });
     }
 
@@ -649,6 +691,42 @@ impl NodeGuard<'_> {
         // other thread can reach the node.
         unsafe { node.clear_for_reuse() }
     }
+}
+
+impl NodeGuard<'_> {
+    /// Clears the node for reuse (its callback taken, `when`, `period` and
+    /// `seq` zeroed) and unlocks it with its word all zero, waking any
+    /// waiter: the node looks free, though it stays handed out by the slab
+    /// until the caller returns it to its stripe.
+    ///
+    /// # Safety
+    ///
+    /// The node is unfiled and its handle is gone: this lock was taken by
+    /// the handle's drop ([`Node::try_drop_handle`]). Whoever waits for the
+    /// lock (the stripe's `clear`, or the settling of a listed move) then
+    /// finds a free node, which both tolerate.
+    #[inline]
+    pub(crate) unsafe fn unlock_freed(self) -> Option<Callback> {
+        // SAFETY: the node lock is held.
+        let callback = unsafe { self.node.clear_fields() };
+        let node = self.node;
+        std::mem::forget(self);
+        node.release_lock(!0, 0);
+        callback
+    }
+}
+
+/// What [`Node::try_drop_handle`] did.
+pub(crate) enum HandleDrop<'a> {
+    /// The node is filed: `HANDLE_DROPPED` is set, and the stripe recycles
+    /// the node when it unfiles it.
+    LeftToStripe,
+    /// The node is not filed: this thread holds its lock, with
+    /// `HANDLE_DROPPED` set.
+    Unfiled(NodeGuard<'a>),
+    /// The node is locked, or its word changed under the CAS: nothing was
+    /// done, and the caller takes the locks.
+    Busy,
 }
 
 impl Drop for NodeGuard<'_> {

@@ -34,6 +34,7 @@
 //! | **sweep hints** `Stripe::sweeping`, `sweep_pace`, `sweep_share_places` | stripe-lock holders, at the end of each sweep share | `check` (whether to sweep), operations over the zombie line (how much they owe) | Relaxed: hints, confirmed under the lock or only pacing work |
 //! | **check waiting** `Stripe::check_waiting` (not under loom) | a check that found the stripe lock taken, around its blocking `lock` | `stop`'s eager unlink, sweep turns, the choice of a stripe for a new timer: each skips the stripe lock while it is set | Relaxed: a hint; seen late or missed, an operation only takes the lock once more. The paths it turns operations to (a zombie, no sweep turn, another stripe) are the ones a busy lock takes, which the models cover |
 //! | **sweep debt** `Stripe::sweep_debt` | operations over the zombie line: a Relaxed RMW each, and a subtraction by the one that takes its turn | nobody else | Relaxed: a counter that only paces work |
+//! | **returned nodes** `Stripe::returned` | a handle's drop pushes its cleared, unlocked node (a CAS on the head: top index and count) without the stripe lock; stripe-lock holders take the whole stack (swap) to hand its nodes out or give them back to the slab; the wheel's drop closes it (swap to `CLOSED`) | the pusher (its CAS's guess); `stats` (the count) | push CAS Release ↔ take/close swap Acquire: the taker sees the node's link (`prev`) and its cleared fields. A push only adds and a take empties, so there is no ABA. After closing, a pusher finds `CLOSED` and returns its node under the stripe lock, where the last node frees an orphaned stripe (`loom_wheel_dropped_while_handles_drop`, `loom_node_returned_while_a_timer_is_made`, `loom_handle_dropped_racing_clear`) |
 //! | **node word** `Node::word` | see the bit table in `node.rs`: `LOCKED`/`PARKED` by the lock; `FILED` and the location under both locks, or the location by a cascade's CAS on a clean unlocked word; `MODIFIED`, `ZOMBIE`, `HANDLE_DROPPED` under the node lock | the sweep (Relaxed, removing under the lock what it sees stopped); a cascade (Relaxed, validated by its CAS); `modify`'s fast path (a Relaxed guess at `FILED`, confirmed under the lock); a handle's drop (CAS) | lock CAS Acquire ↔ unlock Release: everything written under the node lock. Bits set with the unlock (`ZOMBIE`, a later-moving `MODIFIED`) need no earlier publication: the stripe fires, moves or removes a node only under its lock or by a CAS that any of them makes fail |
 //!
 //! # The state-before-min-update handshake
@@ -81,9 +82,13 @@
 //! `slab.rs`). A node is recycled only once it is unfiled and its handle is
 //! gone; a thread that reads a word without a lock, or settles a listed
 //! node, may find it recycled, which every such reader tolerates. A handle
-//! dropped after its node was unfiled recycles the node under the stripe
-//! lock without taking the node lock: the stripe touches node fields only
-//! under its lock, and the handle's other users are done before its drop.
+//! dropped after its node was unfiled clears the node under the node lock
+//! (which `clear`, visiting every slab node, takes too) and returns it to
+//! the stripe without the stripe lock, on the stack of returned nodes (see
+//! *returned nodes* above); the stripe hands those nodes out again, or
+//! gives them back to the slab, only under its lock. Until the push, the
+//! node is handed out, so its chunk and its stripe live; after it, the
+//! dropping thread touches neither.
 //! A chunk whose nodes are all free is retired under the stripe lock, right
 //! after the moved list is settled, so no list entry points into it. The
 //! one reader that can still touch it is a thread that has just released a

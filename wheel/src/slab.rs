@@ -335,7 +335,7 @@ impl NodeSlab {
     ///
     /// The node is this slab's, handed out by `allocate`, recycled (unlocked,
     /// cleared) and reachable by nobody else.
-    unsafe fn put_back(&mut self, node: *mut Node) {
+    pub(crate) unsafe fn put_back(&mut self, node: *mut Node) {
         self.live -= 1;
         // SAFETY: the node is this slab's and alive.
         let number = unsafe { Self::index_of(node) } as usize / NODES_PER_CHUNK;

@@ -26,7 +26,7 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use crate::config::{ConfigError, WheelConfig};
-use crate::node::{FILED, HANDLE_DROPPED, MODIFIED, Node, NodeGuard, ZOMBIE};
+use crate::node::{FILED, HANDLE_DROPPED, HandleDrop, MODIFIED, Node, NodeGuard, ZOMBIE};
 use crate::slab::NodeSlab;
 use crate::stripe::{LockedStripe, Stripe};
 use crate::sync::Arc;
@@ -234,12 +234,13 @@ impl Drop for WheelTimer {
         // step that sets HANDLE_DROPPED, so exactly one of this drop and
         // the stripe's unfiling recycles the node. A filed node is then the
         // stripe's to recycle, and this drop touches nothing more.
-        if let Some(word) = self.node().try_set_bits_unlocked(HANDLE_DROPPED) {
-            if word & FILED == 0 {
-                let stripe = self.stripe().lock();
-                self.recycle_unfiled(stripe);
+        match self.node().try_drop_handle() {
+            HandleDrop::LeftToStripe => return,
+            HandleDrop::Unfiled(guard) => {
+                self.return_unfiled(guard);
+                return;
             }
-            return;
+            HandleDrop::Busy => {}
         }
         // The node is locked by another thread. Take the stripe lock first
         // (the lock order is stripe, then node), and keep it until this
@@ -259,6 +260,41 @@ impl Drop for WheelTimer {
 }
 
 impl WheelTimer {
+    /// Returns this handle's unfiled node to its stripe as the handle goes,
+    /// without the stripe lock: clears it under the node lock `guard`,
+    /// which the drop took, and pushes it onto the stripe's stack of
+    /// returned nodes (see `stripe/returned.rs`). If the wheel is gone, the
+    /// stack is closed, and the node goes back under the stripe lock, which
+    /// frees the stripe if it was the last node handed out.
+    fn return_unfiled(&self, guard: NodeGuard<'_>) {
+        let stripe = self.stripe();
+        let node = self.node.as_ptr();
+        // SAFETY: the node is handed out to this handle, so its chunk is
+        // allocated.
+        let index = unsafe { NodeSlab::index_of(node) };
+        // SAFETY: the drop took the lock with HANDLE_DROPPED set, on an
+        // unfiled node.
+        let callback = unsafe { guard.unlock_freed() };
+        // SAFETY: unfiled, cleared, unlocked, and the handle is going, so
+        // only this thread can reach the node; it is handed out by this
+        // stripe's slab until the push succeeds. After that, neither the
+        // node nor the stripe is touched again.
+        let closed = unsafe { stripe.returned.push(&*node, index) }.is_err();
+        let orphan = if closed {
+            let mut locked = stripe.lock();
+            // SAFETY: as for the push, which did not take the node.
+            let orphan = unsafe { locked.put_back_returned(node) };
+            drop(locked);
+            orphan
+        } else {
+            None
+        };
+        // The callback is user code, dropped with no lock held and before
+        // the stripe (if this freed it): the callback may use timers.
+        drop(callback);
+        drop(orphan);
+    }
+
     /// Recycles this handle's node, unfiled, as the handle goes; `stripe`
     /// is its stripe, locked. If that was the last node of a stripe whose
     /// wheel is gone, the stripe is freed once unlocked.
@@ -905,10 +941,11 @@ impl Drop for TimingWheel {
     /// the wheel; the others with the last handle of their nodes (see
     /// `Stripe`).
     fn drop(&mut self) {
-        // First every stripe keeps an `Arc` of itself, before any user code
-        // runs: a callback's destructor (dropped by `clear`) that panics
-        // then leaves the stripes not yet cleared leaked, never freed under
-        // handles that point at them.
+        // First every stripe keeps an `Arc` of itself (and takes nodes back
+        // only under its lock from then on), before any user code runs: a
+        // callback's destructor (dropped by `clear`) that panics then
+        // leaves the stripes not yet cleared leaked, never freed under
+        // handles that point at them, and freed with the last of them.
         for stripe in self.stripes.iter() {
             stripe.lock().keep_self(stripe);
         }
@@ -1199,6 +1236,47 @@ mod tests {
                 "round {round}: the stripe was not freed"
             );
         }
+    }
+
+    /// A dropped handle's node goes back to its stripe without the stripe
+    /// lock, is not counted as a timer, and is handed out again before the
+    /// slab's own free nodes; a check that processes the stripe gives
+    /// returned nodes back to the slab.
+    #[test]
+    fn returned_nodes_are_reused_first_and_given_back_by_checks() {
+        let wheel = TimingWheel::new(WheelConfig::default().stripes(1));
+        let timers: Vec<WheelTimer> = (0..3)
+            .map(|_| wheel.new_timer(callback(|_, _| {})))
+            .collect();
+        let identities: Vec<usize> = timers.iter().map(WheelTimer::identity).collect();
+        drop(timers);
+        assert_eq!(
+            wheel.stripes[0].returned.len(),
+            3,
+            "returned without the lock"
+        );
+        assert_eq!(wheel.stats().timers, 0);
+        let again: Vec<WheelTimer> = (0..3)
+            .map(|_| wheel.new_timer(callback(|_, _| {})))
+            .collect();
+        let mut reused: Vec<usize> = again.iter().map(WheelTimer::identity).collect();
+        reused.reverse();
+        assert_eq!(reused, identities, "the newest returned node comes first");
+        assert_eq!(wheel.stats().timers, 3);
+        drop(again);
+        // A check gives returned nodes back when it processes the stripe:
+        // here for a timer due at 1, which takes one of them.
+        let due = wheel.start_timer(callback(|_, _| {}), 1, 0);
+        assert_eq!(wheel.stripes[0].returned_held(), 2, "one taken to allocate");
+        wheel.check(1);
+        assert_eq!(
+            wheel.stripes[0].returned_held(),
+            0,
+            "the check gave the rest back"
+        );
+        assert_eq!(wheel.stripes[0].storage().1, 1);
+        drop(due);
+        wheel.verify();
     }
 
     /// A callback's destructor that panics while the wheel drops (it is

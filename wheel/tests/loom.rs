@@ -22,6 +22,12 @@
 //! the zombie line runs, which takes the moved list too (as Go's forced
 //! adjust re-files what moved) before it scans the slab for zombies.
 //!
+//! With `--cfg gowheel_broken_node_return` added, a handle's drop clears
+//! its unfiled node without taking the node lock, before returning it to
+//! the stripe without the stripe lock; `loom_handle_dropped_racing_clear`
+//! must then fail (loom sees the drop and `clear` touch the callback at
+//! once).
+//!
 //! `loom_skipped_handshake_never_leaves_the_driver_asleep_past_a_deadline`
 //! models the runtime's wake-up handshake (`api/src/driver.rs`) over the
 //! wheel's arming reports; with `--cfg gowheel_broken_arming_report`
@@ -579,6 +585,93 @@ fn loom_new_timer_racing_clear() {
         // callback, and it fires with none.
         assert!(fired(&log, "new") <= 1);
         assert!(!wheel.stop(&timer), "fired either way");
+        wheel.verify();
+    });
+}
+
+/// A callback that counts its drops in `drops`.
+fn drop_counting_callback(
+    drops: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> gowheel_wheel::Callback {
+    struct CountsDrop(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+    impl Drop for CountsDrop {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let counted = CountsDrop(drops.clone());
+    callback(move |_, _| {
+        let _ = &counted;
+    })
+}
+
+/// The handle of an unfiled timer is dropped while the wheel is cleared
+/// (as a runtime's shutdown clears it). The drop clears the node under its
+/// lock and returns it to the stripe without the stripe lock, while
+/// `clear` locks every node of the slab and takes its callback. The
+/// callback is let go of exactly once, and the node is handed out again to
+/// the next timer. Under `--cfg gowheel_broken_node_return` the drop clears
+/// the node without its lock, and loom reports the two threads' accesses
+/// to the callback.
+#[test]
+fn loom_handle_dropped_racing_clear() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let timer = wheel.new_timer(drop_counting_callback(&drops));
+        let dropper = thread::spawn(move || drop(timer));
+        wheel.clear();
+        dropper.join().unwrap();
+        assert_eq!(
+            drops.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "the callback was not let go of exactly once"
+        );
+        assert_eq!(wheel.stats().timers, 0, "the returned node still counts");
+        let log: Log = Default::default();
+        let again = recording_timer(&wheel, &log, "again");
+        assert_eq!(wheel.stats().timers, 1);
+        wheel.reset(&again, 3, 0);
+        wheel.check(3);
+        assert_eq!(fired(&log, "again"), 1);
+        wheel.verify();
+    });
+}
+
+/// A handle's drop returns its node while another thread makes a timer on
+/// the same stripe, which may take the returned node: each node is handed
+/// out once, and both the new timer and a second one work.
+#[test]
+fn loom_node_returned_while_a_timer_is_made() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        let stopped = recording_timer(&wheel, &log, "stopped");
+        wheel.reset(&stopped, 2, 0);
+        assert!(wheel.stop(&stopped));
+
+        let dropper = thread::spawn(move || drop(stopped));
+        let maker = {
+            let (wheel, log) = (wheel.clone(), log.clone());
+            thread::spawn(move || {
+                let timer = recording_timer(&wheel, &log, "new");
+                assert!(!wheel.reset(&timer, 3, 0));
+                timer
+            })
+        };
+        dropper.join().unwrap();
+        let made = maker.join().unwrap();
+        let second = recording_timer(&wheel, &log, "second");
+        assert_ne!(
+            made.identity(),
+            second.identity(),
+            "one node handed out twice"
+        );
+        assert_eq!(wheel.stats().timers, 2);
+        wheel.reset(&second, 3, 0);
+        wheel.check(3);
+        assert_eq!((fired(&log, "new"), fired(&log, "second")), (1, 1));
+        assert_eq!(fired(&log, "stopped"), 0);
         wheel.verify();
     });
 }

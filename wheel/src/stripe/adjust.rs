@@ -67,13 +67,22 @@ impl LockedStripe<'_> {
         self.inner().moved_batch = batch;
     }
 
-    /// Returns a few of the slab's empty chunks (but a spare) to the
-    /// allocator, and asks for a check at the next tick if more are left.
+    /// Gives a bounded number of returned nodes back to the slab (see
+    /// `returned`), then returns a few of the slab's empty chunks (but a
+    /// spare) to the allocator, and asks for a check at the next tick if
+    /// more of either may be left.
     /// The list of nodes moved earlier is settled first, whatever the bound
     /// says, so that no entry points into a freed chunk; a node listed
     /// after that is filed, so its chunk is not empty. Returns whether it
     /// did so (settling the list may have moved nodes).
     pub(super) fn return_empty_chunks(&mut self) -> bool {
+        // Nodes returned by handles' drops keep their chunks from emptying
+        // until they are given back (see `returned`).
+        let budget = super::RETURNED_GIVEN_BACK_PER_CHECK;
+        if self.give_back_returned(budget) == budget {
+            // Bounded work per check: the rest at the next tick.
+            self.request_check_at_next_tick();
+        }
         if !self.inner().slab.has_empty_chunks() {
             return false;
         }
@@ -84,11 +93,15 @@ impl LockedStripe<'_> {
         let more = unsafe { self.inner().slab.free_empty_chunks() };
         if more {
             // Bounded work per check: the rest at the next tick.
-            let next_tick = self.inner().elapsed + 1;
-            let when = self.geometry().tick_to_deadline(next_tick);
-            self.request_check_by(when);
+            self.request_check_at_next_tick();
         }
         true
+    }
+
+    fn request_check_at_next_tick(&mut self) {
+        let next_tick = self.inner().elapsed + 1;
+        let when = self.geometry().tick_to_deadline(next_tick);
+        self.request_check_by(when);
     }
 
     /// Re-files the listed node `node` if it is still filed and modified:

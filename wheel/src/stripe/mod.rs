@@ -6,7 +6,8 @@
 //! * Everything in [`StripeInner`] (slot lists, per-slot `min_when` and
 //!   length, occupancy bitmaps, `elapsed`, the cascade-ahead progress, the
 //!   node slab) is protected by the stripe lock. So are each node's `next`
-//!   and `prev`, and `filed_when` together with the node lock.
+//!   and `prev` (but see `returned` for a node a handle's drop returns),
+//!   and `filed_when` together with the node lock.
 //! * The stripe lock is taken before a node lock, never after (lock order
 //!   stripe, then node). The list of nodes moved earlier has its own small
 //!   lock, taken under a node lock and never held while taking another.
@@ -43,6 +44,7 @@
 mod adjust;
 mod filing;
 mod firing;
+mod returned;
 mod slots;
 mod sweep;
 mod verify;
@@ -60,6 +62,7 @@ use crate::node::{FILED, HANDLE_DROPPED, Location, MODIFIED, NO_NODE, Node, Node
 use crate::slab::NodeSlab;
 use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use crate::sync::{Arc, Mutex, MutexGuard, lock, try_lock};
+use returned::{NodeStack, ReturnedNodes};
 
 /// One slot: an unordered singly-linked list of nodes (kept sorted by
 /// `filed_when` for a level-0 slot while it is being fired from), its
@@ -107,6 +110,9 @@ pub(crate) struct StripeInner {
     /// is unused.
     ahead: Box<[CascadeAhead]>,
     slab: NodeSlab,
+    /// Nodes taken from `Stripe::returned`, handed out again before the
+    /// slab's own free nodes (see `returned`).
+    reuse: NodeStack,
     /// Scratch space for sorting a slot, kept to avoid allocating per check.
     scratch: Vec<*mut Node>,
     /// Where the sweep goes on: a chunk of the slab and a place in it.
@@ -121,6 +127,11 @@ pub(crate) struct StripeInner {
     /// nodes live on: freed with the last of them (see `Stripe`).
     orphan: Option<Arc<Stripe>>,
 }
+
+/// The most returned nodes a check gives back to the slab: two chunks'
+/// worth, so that the memory of chunks that empty comes back about as fast
+/// as `return_empty_chunks` frees them, in a bounded share of the check.
+const RETURNED_GIVEN_BACK_PER_CHECK: usize = 4096;
 
 // SAFETY: the raw node pointers point into the stripe's own slab; they are
 // only dereferenced under the stripe lock (or the node lock for the fields
@@ -187,6 +198,10 @@ pub(crate) struct Stripe {
     sweep_pace: AtomicUsize,
     sweep_debt: AtomicUsize,
     sweep_share_places: AtomicUsize,
+    /// Nodes returned by handles' drops without the stripe lock (see
+    /// `returned`): written by any thread dropping a handle, so on cache
+    /// lines of its own.
+    pub(crate) returned: CachePadded<ReturnedNodes>,
 }
 
 /// A node listed as moved earlier: a pointer into the stripe's own slab.
@@ -215,6 +230,7 @@ impl Stripe {
                 sorted_level0: 0,
                 ahead: vec![CascadeAhead::default(); geometry.levels as usize].into_boxed_slice(),
                 slab: NodeSlab::new(),
+                reuse: NodeStack::EMPTY,
                 scratch: Vec::new(),
                 sweep_cursor: (0, 0),
                 sweep_left: 0,
@@ -234,6 +250,7 @@ impl Stripe {
             sweep_pace: AtomicUsize::new(1),
             sweep_debt: AtomicUsize::new(0),
             sweep_share_places: AtomicUsize::new(1),
+            returned: CachePadded::new(ReturnedNodes::new()),
         }
     }
 
@@ -466,10 +483,20 @@ impl Stripe {
                 });
     }
 
-    /// Bytes of node storage this stripe holds, and the nodes handed out.
+    /// Nodes returned by handles' drops that the slab still counts as
+    /// handed out: on the stack, or taken from it and not yet reused.
+    #[cfg(test)]
+    pub(crate) fn returned_held(&self) -> usize {
+        self.lock_inner().reuse.len as usize + self.returned.len() as usize
+    }
+
+    /// Bytes of node storage this stripe holds, and the nodes handed out
+    /// (to handles, or filed), the ones returned but not yet given back to
+    /// the slab left out.
     pub(crate) fn storage(&self) -> (usize, usize) {
         let inner = self.lock_inner();
-        (inner.slab.capacity_bytes(), inner.slab.live())
+        let returned = inner.reuse.len as usize + self.returned.len() as usize;
+        (inner.slab.capacity_bytes(), inner.slab.live() - returned)
     }
 }
 
@@ -499,6 +526,25 @@ impl Drop for LockedStripe<'_> {
     }
 }
 
+impl StripeInner {
+    /// Takes the top node of `reuse`, if any.
+    #[inline]
+    fn pop_reused(&mut self) -> Option<*mut Node> {
+        if self.reuse.len == 0 {
+            return None;
+        }
+        let node = self.slab.node_at(self.reuse.top);
+        // SAFETY: the node is on the stack taken from `returned`, whose
+        // Acquire swap published its link; the stripe lock is held.
+        unsafe {
+            self.reuse.top = (*node).prev();
+            (*node).set_prev(NO_NODE);
+        }
+        self.reuse.len -= 1;
+        Some(node)
+    }
+}
+
 impl<'a> LockedStripe<'a> {
     #[inline]
     fn inner(&mut self) -> &mut StripeInner {
@@ -512,10 +558,70 @@ impl<'a> LockedStripe<'a> {
         self.stripe.geometry
     }
 
-    /// A fresh node from the slab.
+    /// A free node: one returned by a handle's drop if any, else one from
+    /// the slab.
+    #[inline]
     pub(crate) fn allocate(&mut self) -> *mut Node {
-        let owner: *const Stripe = self.stripe;
-        self.inner().slab.allocate(owner)
+        let stripe = self.stripe;
+        let inner = self.inner();
+        if inner.reuse.len == 0 {
+            inner.reuse = stripe.returned.take();
+        }
+        if let Some(node) = inner.pop_reused() {
+            return node;
+        }
+        inner.slab.allocate(stripe)
+    }
+
+    /// Gives up to `budget` returned nodes back to the slab, so that the
+    /// chunks they empty can go back to the allocator; returns how many.
+    pub(super) fn give_back_returned(&mut self, budget: usize) -> usize {
+        let stripe = self.stripe;
+        let inner = self.inner();
+        let mut given = 0;
+        while given < budget {
+            if inner.reuse.len == 0 {
+                inner.reuse = stripe.returned.take();
+            }
+            let Some(node) = inner.pop_reused() else {
+                break;
+            };
+            // SAFETY: a returned node is this slab's, handed out, cleared
+            // and unlocked, and nothing else can reach it (see `returned`).
+            unsafe { inner.slab.put_back(node) };
+            given += 1;
+        }
+        given
+    }
+
+    /// For the wheel going away: closes the stack of returned nodes and
+    /// gives every node back to the slab, so that whoever leaves the slab
+    /// with no node handed out frees the stripe (see `Stripe`'s lifetime).
+    fn close_returned(&mut self) {
+        let stripe = self.stripe;
+        let inner = self.inner();
+        let closed = stripe.returned.close();
+        for stack in [inner.reuse, closed] {
+            inner.reuse = stack;
+            while let Some(node) = inner.pop_reused() {
+                // SAFETY: as in `give_back_returned`.
+                unsafe { inner.slab.put_back(node) };
+            }
+        }
+    }
+
+    /// Returns the node of a handle that found the stack of returned nodes
+    /// closed to the slab. Returns the stripe itself if that was the last
+    /// node handed out and the wheel is gone, to be dropped once unlocked.
+    ///
+    /// # Safety
+    ///
+    /// As [`ReturnedNodes::push`]: the node is this stripe's, cleared,
+    /// unlocked, and reachable by the calling thread alone.
+    pub(crate) unsafe fn put_back_returned(&mut self, node: *mut Node) -> Option<Arc<Stripe>> {
+        // SAFETY: forwarded contract.
+        unsafe { self.inner().slab.put_back(node) };
+        self.take_orphan_if_unused()
     }
 
     /// Returns `node` to the slab (see [`NodeSlab::release`]), handing its
@@ -536,11 +642,14 @@ impl<'a> LockedStripe<'a> {
     /// stripe, in the stripe itself, to be taken back by whoever leaves
     /// it with no node handed out ([`take_orphan_if_unused`]): the wheel's
     /// drop once it has cleared the stripe, or the release of the last
-    /// node after that.
+    /// node after that. Closes the stack of returned nodes first, giving
+    /// its nodes back to the slab, so that every node comes back under the
+    /// lock from now on, where the last one finds the stripe unused.
     ///
     /// [`take_orphan_if_unused`]: Self::take_orphan_if_unused
     pub(crate) fn keep_self(&mut self, this: &Arc<Stripe>) {
         debug_assert!(ptr::eq(&**this, self.stripe));
+        self.close_returned();
         self.inner().orphan = Some(this.clone());
     }
 
