@@ -98,4 +98,7 @@
 //! A whole slab goes with its stripe, which lives while its wheel does or
 //! while a node of it is handed out; a handle's drop that finds its node
 //! locked (and so may wake waiters after unlocking it) holds the stripe
-//! lock meanwhile, which the stripe's freeing needs first.
+//! lock meanwhile, which the stripe's freeing needs first, and one that
+//! returns its unfiled node without that lock unlocks the node (waking any
+//! waiter) before the push that gives it back, while it still counts as
+//! handed out.

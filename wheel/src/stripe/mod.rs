@@ -154,7 +154,9 @@ unsafe impl Send for StripeInner {}
 /// back ([`LockedStripe::take_orphan_if_unused`]) to drop once unlocked.
 /// A thread that may still touch a node after unlocking it (to wake its
 /// waiters) is either an operation of the live wheel or a handle's drop,
-/// which does so only under the stripe lock, so the stripe's memory
+/// which does so under the stripe lock, or, returning an unfiled node
+/// without that lock (see `returned`), before the push that gives the node
+/// back: until then the node counts as handed out. So the stripe's memory
 /// outlives every such touch.
 pub(crate) struct Stripe {
     /// The identity of the wheel this stripe belongs to. Immutable.
