@@ -262,7 +262,7 @@ impl Drop for WheelTimer {
 impl WheelTimer {
     /// Returns this handle's unfiled node to its stripe as the handle goes,
     /// without the stripe lock: clears it under the node lock `guard`,
-    /// which the drop took, and pushes it onto the stripe's stack of
+    /// which the drop (or `stop_and_drop`) took, and pushes it onto the stripe's stack of
     /// returned nodes (see `stripe/returned.rs`). If the wheel is gone, the
     /// stack is closed, and the node goes back under the stripe lock, which
     /// frees the stripe if it was the last node handed out.
@@ -272,8 +272,8 @@ impl WheelTimer {
         // SAFETY: the node is handed out to this handle, so its chunk is
         // allocated.
         let index = unsafe { NodeSlab::index_of(node) };
-        // SAFETY: the drop took the lock with HANDLE_DROPPED set, on an
-        // unfiled node.
+        // SAFETY: the node is unfiled, and the handle goes with the caller,
+        // which took the lock.
         let callback = unsafe { guard.unlock_freed() };
         // SAFETY: unfiled, cleared, unlocked, and the handle is going, so
         // only this thread can reach the node; it is handed out by this
@@ -681,6 +681,67 @@ impl TimingWheel {
             guard.unlock_setting(ZOMBIE);
         } else {
             drop(guard);
+        }
+        if stripe.sweep_turn() {
+            stripe.lock().sweep_share();
+        }
+        pending
+    }
+
+    /// Stops `timer` and drops its handle in one step: the answer of
+    /// [`stop`](Self::stop), and the same end state as a `stop` followed by
+    /// dropping the handle, for less work. The node lock the stop takes
+    /// also serves to let go of the node, which a separate drop would lock
+    /// again; a node the stop unlinks is kept for the stripe's next new
+    /// timer under the stripe lock the unlink already holds.
+    ///
+    /// # Panics
+    ///
+    /// If `timer` belongs to another wheel.
+    ///
+    /// ```
+    /// use gowheel_wheel::{TimingWheel, callback};
+    /// let wheel = TimingWheel::default();
+    /// let timer = wheel.new_timer(callback(|_, _| {}));
+    /// wheel.reset(&timer, 10, 0);
+    /// assert!(wheel.stop_and_drop(timer));
+    /// assert_eq!(wheel.stats().timers, 0);
+    /// ```
+    pub fn stop_and_drop(&self, timer: WheelTimer) -> bool {
+        // A foreign timer panics here, its handle dropped as usual.
+        self.stripe_of(&timer);
+        // Its drop's work is done below, under the node lock.
+        let timer = std::mem::ManuallyDrop::new(timer);
+        // The wheel lives (`&self`), so its stripe does, past the handle.
+        let stripe = timer.stripe();
+        let guard = timer.node().lock();
+        let pending = guard.when() > 0;
+        let state = guard.state();
+        if state & FILED == 0 {
+            // What the handle's drop does with an unfiled node, the lock
+            // already held.
+            timer.return_unfiled(guard);
+            return pending;
+        }
+        guard.set_when(0);
+        if state & ZOMBIE == 0 && self.config.unlink_on_stop && !stripe.check_waiting() {
+            // As in `stop`: only a try, the lock order being stripe, then
+            // node.
+            if let Some(mut locked) = stripe.try_lock() {
+                let callback = locked.remove_stopped_for_reuse(guard);
+                // Unlock, then let go of the callback (user code).
+                drop(locked);
+                drop(callback);
+                return pending;
+            }
+        }
+        // Left filed, for the stripe to recycle once it unfiles it (as a
+        // dropped handle's node); the node is not touched after the unlock.
+        if state & ZOMBIE == 0 {
+            stripe.add_zombie();
+            guard.unlock_setting(ZOMBIE | HANDLE_DROPPED);
+        } else {
+            guard.unlock_setting(HANDLE_DROPPED);
         }
         if stripe.sweep_turn() {
             stripe.lock().sweep_share();
@@ -1277,6 +1338,77 @@ mod tests {
         assert_eq!(wheel.stripes[0].storage().1, 1);
         drop(due);
         wheel.verify();
+    }
+
+    /// `stop_and_drop` answers as `stop` and leaves what a `stop` and a
+    /// drop leave, on each of its paths: a pending timer unlinked at once, a
+    /// fired one (unfiled), and a pending one left as a zombie (the stripe
+    /// lock taken, or a lazy wheel), which the stripe recycles later.
+    #[test]
+    fn stop_and_drop_answers_as_stop_and_leaves_what_a_drop_leaves() {
+        let drops = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = || {
+            struct CountsDrop(Arc<std::sync::atomic::AtomicUsize>);
+            impl Drop for CountsDrop {
+                fn drop(&mut self) {
+                    self.0.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+            let counter = CountsDrop(drops.clone());
+            callback(move |_, _| {
+                let _ = &counter;
+            })
+        };
+        let wheel = TimingWheel::new(WheelConfig::default().stripes(1));
+
+        let pending = wheel.start_timer(counted(), 100, 0);
+        assert!(wheel.stop_and_drop(pending));
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        let stats = wheel.stats();
+        assert_eq!((stats.filed, stats.zombies, stats.timers), (0, 0, 0));
+
+        let fired = wheel.start_timer(counted(), 100, 0);
+        wheel.check(100);
+        assert!(!wheel.stop_and_drop(fired));
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
+        assert_eq!(
+            wheel.stripes[0].returned.len(),
+            1,
+            "returned as a drop returns it"
+        );
+        assert_eq!(wheel.stats().timers, 0);
+
+        // A check waiting for the stripe lock: a zombie with its handle gone.
+        let zombie = wheel.start_timer(counted(), 200, 0);
+        wheel.stripes[0].set_check_waiting(true);
+        assert!(wheel.stop_and_drop(zombie));
+        wheel.stripes[0].set_check_waiting(false);
+        let stats = wheel.stats();
+        assert_eq!((stats.filed, stats.zombies), (1, 1));
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            2,
+            "the zombie keeps its callback"
+        );
+        wheel.check(300);
+        let stats = wheel.stats();
+        assert_eq!((stats.filed, stats.zombies, stats.timers), (0, 0, 0));
+        assert_eq!(drops.load(Ordering::SeqCst), 3);
+        wheel.verify();
+
+        let lazy = TimingWheel::new(WheelConfig::default().stripes(1).unlink_on_stop(false));
+        let timer = lazy.start_timer(counted(), 100, 0);
+        let kept = lazy.start_timer(counted(), 100, 0);
+        assert!(lazy.stop_and_drop(timer));
+        assert!(
+            !lazy.stop_and_drop(lazy.new_timer(counted())),
+            "never armed"
+        );
+        lazy.check(100);
+        let stats = lazy.stats();
+        assert_eq!((stats.filed, stats.zombies, stats.timers), (0, 0, 1));
+        drop(kept);
+        lazy.verify();
     }
 
     /// A callback's destructor that panics while the wheel drops (it is

@@ -427,6 +427,60 @@ fn loom_stop_racing_fire() {
     });
 }
 
+/// `stop_and_drop` races with the driver firing the same timer: exactly one
+/// of "it returned true" and "the callback ran" happens, the callback is
+/// let go of once, and the node is recycled once, by whichever side
+/// unfiles it (the stop's unlink, or the firing, after which the stop
+/// returns the unfiled node itself).
+#[test]
+fn loom_stop_and_drop_racing_fire() {
+    model(|| {
+        let wheel = Arc::new(tiny_wheel());
+        let log: Log = Default::default();
+        let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let timer = {
+            let (log, counted) = (log.clone(), drop_counting_callback(&drops));
+            wheel.new_timer(callback(move |seq, delay| {
+                log.lock().unwrap().push(("timer", delay));
+                counted(seq, delay);
+            }))
+        };
+        wheel.reset(&timer, 3, 0);
+
+        let stopper = {
+            let wheel = wheel.clone();
+            thread::spawn(move || wheel.stop_and_drop(timer))
+        };
+        let driver = {
+            let wheel = wheel.clone();
+            thread::spawn(move || {
+                wheel.check(3);
+            })
+        };
+        let stopped = stopper.join().unwrap();
+        driver.join().unwrap();
+        wheel.check(100);
+
+        let runs = fired(&log, "timer");
+        assert!(
+            stopped != (runs == 1) && runs <= 1,
+            "stop_and_drop returned {stopped} and the callback ran {runs} times"
+        );
+        assert_eq!(
+            drops.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "the callback was not let go of exactly once"
+        );
+        let stats = wheel.stats();
+        assert_eq!(
+            (stats.filed, stats.timers),
+            (0, 0),
+            "the node was not recycled once"
+        );
+        wheel.verify();
+    });
+}
+
 /// `reset` to a later time races with the driver firing the timer: if the
 /// reset found it pending, it fires once, at the new time; otherwise it
 /// fired at the old time and fires again at the new one.

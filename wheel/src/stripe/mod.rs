@@ -110,8 +110,9 @@ pub(crate) struct StripeInner {
     /// is unused.
     ahead: Box<[CascadeAhead]>,
     slab: NodeSlab,
-    /// Nodes taken from `Stripe::returned`, handed out again before the
-    /// slab's own free nodes (see `returned`).
+    /// Nodes taken from `Stripe::returned`, or kept by a stop that drops
+    /// its handle under the stripe lock: handed out again before the slab's
+    /// own free nodes (see `returned`).
     reuse: NodeStack,
     /// Scratch space for sorting a slot, kept to avoid allocating per check.
     scratch: Vec<*mut Node>,
@@ -529,6 +530,24 @@ impl Drop for LockedStripe<'_> {
 }
 
 impl StripeInner {
+    /// Puts `node` on top of `reuse`.
+    ///
+    /// # Safety
+    ///
+    /// The node is this stripe's, handed out by its slab, cleared,
+    /// unlocked, and reachable by nobody else; the stripe lock is held.
+    #[inline]
+    unsafe fn push_reused(&mut self, node: *mut Node) {
+        // SAFETY: the node is this slab's and handed out, so its chunk is
+        // allocated; nobody else can reach it (the contract).
+        unsafe {
+            let index = NodeSlab::index_of(node);
+            (*node).set_prev(self.reuse.top);
+            self.reuse.top = index;
+        }
+        self.reuse.len += 1;
+    }
+
     /// Takes the top node of `reuse`, if any.
     #[inline]
     fn pop_reused(&mut self) -> Option<*mut Node> {
