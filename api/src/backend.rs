@@ -203,6 +203,16 @@ impl AnySet {
         }
     }
 
+    /// [`TimerSet::stop_and_drop`] on either backend.
+    #[inline]
+    pub(crate) fn stop_and_drop(&self, timer: AnyTimer) -> bool {
+        match (self, timer) {
+            (AnySet::Wheel(set), AnyTimer::Wheel(timer)) => set.stop_and_drop(timer),
+            (AnySet::Heap(set), AnyTimer::Heap(timer)) => TimerSet::stop_and_drop(set, timer),
+            _ => unreachable!("a runtime only makes timers of its own backend"),
+        }
+    }
+
     pub(crate) fn check(&self, now: i64) -> i64 {
         match self {
             AnySet::Wheel(set) => set.check(now),

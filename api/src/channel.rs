@@ -63,6 +63,7 @@
 //! then reports what Go reports after a successful receive.
 
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll};
@@ -96,7 +97,8 @@ struct ChanState {
 /// A timer with a one-value channel: the core of `Timer` and `Ticker`.
 pub(crate) struct ChanTimer {
     pub(crate) runtime: Arc<RuntimeShared>,
-    timer: AnyTimer,
+    /// Taken by the drop, which stops the timer and drops it in one step.
+    timer: ManuallyDrop<AnyTimer>,
     /// This timer's delivery callback, passed again with each new `seq`.
     deliver: Callback,
     state: Mutex<ChanState>,
@@ -127,7 +129,7 @@ impl ChanTimer {
             });
             ChanTimer {
                 runtime: runtime.clone(),
-                timer: runtime.set.new_timer(deliver.clone()),
+                timer: ManuallyDrop::new(runtime.set.new_timer(deliver.clone())),
                 deliver,
                 state: Mutex::new(ChanState {
                     value: None,
@@ -390,7 +392,9 @@ impl Drop for ChanTimer {
     /// The last handle and receiver are gone: take the timer out of its set
     /// (Go collects unreferenced channel timers).
     fn drop(&mut self) {
-        self.runtime.set.stop(&self.timer);
+        // SAFETY: taken once, here, and not used after.
+        let timer = unsafe { ManuallyDrop::take(&mut self.timer) };
+        self.runtime.set.stop_and_drop(timer);
     }
 }
 
@@ -398,7 +402,8 @@ impl Drop for ChanTimer {
 /// clock; stopped when the wait ends.
 struct TimeoutWaker {
     runtime: Arc<RuntimeShared>,
-    timer: AnyTimer,
+    /// Taken by the drop, which stops the timer and drops it in one step.
+    timer: ManuallyDrop<AnyTimer>,
 }
 
 impl TimeoutWaker {
@@ -413,14 +418,16 @@ impl TimeoutWaker {
         core.runtime.armed(deadline, &timer, arming);
         TimeoutWaker {
             runtime: core.runtime.clone(),
-            timer,
+            timer: ManuallyDrop::new(timer),
         }
     }
 }
 
 impl Drop for TimeoutWaker {
     fn drop(&mut self) {
-        self.runtime.set.stop(&self.timer);
+        // SAFETY: taken once, here, and not used after.
+        let timer = unsafe { ManuallyDrop::take(&mut self.timer) };
+        self.runtime.set.stop_and_drop(timer);
     }
 }
 

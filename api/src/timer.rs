@@ -190,6 +190,27 @@ impl AfterFunc {
         pending
     }
 
+    /// Stops the timer and drops its handle in one step: the answer of
+    /// [`stop`](Self::stop), for less work than a `stop` and then the
+    /// handle's drop (on the wheel, the locks the stop takes also let go
+    /// of the timer). For a timeout that is no longer needed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let runtime = gowheel::Runtime::builder().manual_clock().build();
+    /// let timeout = runtime.after_func(Duration::from_secs(1), || unreachable!());
+    /// assert!(timeout.cancel());
+    /// runtime.advance(Duration::from_secs(2));
+    /// ```
+    pub fn cancel(self) -> bool {
+        let AfterFunc { anchor, timer } = self;
+        let runtime = anchor.get();
+        let trace_id = runtime.func_trace_id(&timer);
+        let pending = runtime.set.stop_and_drop(timer);
+        runtime.note_stop(trace_id, pending);
+        pending
+    }
+
     /// Re-arms the timer to run its function after `duration` (Go's
     /// `Timer.Reset`); true if it was pending.
     ///

@@ -307,6 +307,29 @@ pub trait TimerSet: Send + Sync {
     /// ```
     fn stop(&self, timer: &Self::Timer) -> bool;
 
+    /// Stops `timer` and drops its handle in one step: the answer of
+    /// [`stop`](TimerSet::stop), and what a `stop` followed by the handle's
+    /// drop leaves. A backend may do it with less work than the two apart
+    /// (the wheel does).
+    ///
+    /// # Panics
+    ///
+    /// If `timer` belongs to another set.
+    ///
+    /// ```
+    /// use gowheel::{HeapTimerSet, TimerSet};
+    /// let set = HeapTimerSet::new(1);
+    /// let timer = set.new_timer(gowheel::callback(|_, _| {}));
+    /// set.reset(&timer, 10, 0);
+    /// assert!(set.stop_and_drop(timer));
+    /// assert!(!set.stop_and_drop(set.new_timer(gowheel::callback(|_, _| {}))));
+    /// ```
+    fn stop_and_drop(&self, timer: Self::Timer) -> bool {
+        let pending = self.stop(&timer);
+        drop(timer);
+        pending
+    }
+
     /// Runs every timer due at `now` (Go's `ts.check`), then returns the time
     /// the set next needs a check, or [`NOT_ARMED`] if it holds no timers.
     ///

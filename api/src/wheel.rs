@@ -34,6 +34,10 @@ impl TimerSet for TimingWheel {
         TimingWheel::stop(self, timer)
     }
 
+    fn stop_and_drop(&self, timer: WheelTimer) -> bool {
+        TimingWheel::stop_and_drop(self, timer)
+    }
+
     fn check(&self, now: i64) -> i64 {
         TimingWheel::check(self, now)
     }

@@ -22,6 +22,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -64,7 +65,8 @@ pub struct Sleep {
     /// waits (one reference count that threads share little, instead of
     /// the runtime's own).
     anchor: Arc<RuntimeAnchor>,
-    timer: AnyTimer,
+    /// Taken by the drop, which stops the timer and drops it in one step.
+    timer: ManuallyDrop<AnyTimer>,
     /// A callback for [`reset`](Sleep::reset) to pass with each new
     /// arming's number (the set takes a new `seq` only with a callback):
     /// made by the first reset, so that a sleep that is never reset, the
@@ -97,7 +99,7 @@ impl Sleep {
         shared.armed(when, &timer, arming);
         Sleep {
             anchor,
-            timer,
+            timer: ManuallyDrop::new(timer),
             on_fire: None,
             fired,
             arming: 0,
@@ -200,8 +202,11 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        // Dropping a handle does not cancel its timer, so stop it first.
-        self.runtime().set.stop(&self.timer);
+        // SAFETY: taken once, here, and not used after.
+        let timer = unsafe { ManuallyDrop::take(&mut self.timer) };
+        // Dropping a handle does not cancel its timer, so stop it with the
+        // drop.
+        self.runtime().set.stop_and_drop(timer);
     }
 }
 

@@ -125,9 +125,10 @@ impl TimerBackend for Gowheel {
         self.runtime.after_func(duration, || {})
     }
 
+    /// `AfterFunc::cancel`: the stop and the handle's drop in one step.
     #[inline]
     fn stop(&self, timer: gowheel::AfterFunc) -> bool {
-        timer.stop()
+        timer.cancel()
     }
 
     #[inline]
@@ -156,9 +157,10 @@ impl TimerBackend for Gowheel {
         timer.reset(duration)
     }
 
+    /// As `stop`.
     #[inline]
     fn stop_func(&self, timer: gowheel::AfterFunc) -> bool {
-        timer.stop()
+        timer.cancel()
     }
 
     fn sleep(&self, duration: Duration) {

@@ -130,6 +130,14 @@ pub enum TimerSetOp {
         /// The timer's index.
         timer: usize,
     },
+    /// [`TimerSet::stop_and_drop`](gowheel::TimerSet::stop_and_drop): the
+    /// answer of [`Stop`](TimerSetOp::Stop), and then what
+    /// [`DropHandle`](TimerSetOp::DropHandle) leaves, in one call. Later
+    /// operations naming the timer are skipped.
+    StopAndDrop {
+        /// The timer's index.
+        timer: usize,
+    },
     /// Advances the clock by `advance` ns (negative counts as 0, saturating
     /// at [`MAX_NOW`]) and calls [`TimerSet::check`](gowheel::TimerSet::check)
     /// on both sets.

@@ -201,6 +201,20 @@ impl<R: TestableSet, C: TestableSet> Lockstep<R, C> {
         self.expect_pending(&what, was_pending, expected)
     }
 
+    fn stop_and_drop(&mut self, index: usize) -> Result<(), Box<Divergence>> {
+        let what = format!("stop_and_drop(timer {index}) result");
+        let timer_r = unique(self.reference.take_handle(index));
+        let timer_c = unique(self.candidate.take_handle(index));
+        let was_pending = self.both(
+            &what,
+            |side| side.set.stop_and_drop(timer_r),
+            |side| side.set.stop_and_drop(timer_c),
+        )?;
+        let expected = self.model.stop(index);
+        self.model.drop_handle(index);
+        self.expect_pending(&what, was_pending, expected)
+    }
+
     fn drop_handle(&mut self, index: usize) -> Result<(), Box<Divergence>> {
         self.model.drop_handle(index);
         let timer_r = self.reference.take_handle(index);
@@ -387,6 +401,12 @@ impl<R: TestableSet, C: TestableSet> Lockstep<R, C> {
                 };
                 self.drop_handle(index)?;
             }
+            TimerSetOp::StopAndDrop { timer } => {
+                let Some(index) = self.pick(timer) else {
+                    return Ok(());
+                };
+                self.stop_and_drop(index)?;
+            }
             TimerSetOp::Check { advance } => {
                 let now = self.now().saturating_add(advance.max(0)).min(MAX_NOW);
                 self.check(now)?;
@@ -402,6 +422,14 @@ impl<R: TestableSet, C: TestableSet> Lockstep<R, C> {
         }
         self.after_op()
     }
+}
+
+/// The handle a side held, which is its only one: a callback holds its own
+/// handle only weakly, and only while it runs, in a check, never between
+/// operations.
+fn unique<T>(handle: Option<Arc<T>>) -> T {
+    Arc::into_inner(handle.expect("skipped: handle dropped"))
+        .expect("no callback runs between operations")
 }
 
 /// An outcome, for a divergence report.

@@ -43,12 +43,14 @@ enum OpKind {
     ModifyKeepingCallback,
     /// [`TimerSetOp::DropHandle`].
     DropHandle,
+    /// [`TimerSetOp::StopAndDrop`].
+    StopAndDrop,
 }
 
 /// Each kind with its weight: how many of the [`KIND_COUNT`] kind integers
 /// decode to it. Sequences create a handful of timers, check often, and
 /// re-arm more than they stop or drop.
-const KIND_WEIGHTS: [(OpKind, u8); 9] = [
+const KIND_WEIGHTS: [(OpKind, u8); 10] = [
     (OpKind::Create, 4),
     (OpKind::CreateOnOtherThread, 1),
     (OpKind::Check, 6),
@@ -58,6 +60,7 @@ const KIND_WEIGHTS: [(OpKind, u8); 9] = [
     (OpKind::ModifyWithCallback, 3),
     (OpKind::ModifyKeepingCallback, 2),
     (OpKind::DropHandle, 1),
+    (OpKind::StopAndDrop, 1),
 ];
 
 /// The number of kind integers: the sum of the weights.
@@ -226,6 +229,7 @@ fn decode_op(raw: RawOp) -> TimerSetOp {
             offset: i64::from(when.class % 5) - 2,
         },
         OpKind::Stop => TimerSetOp::Stop { timer },
+        OpKind::StopAndDrop => TimerSetOp::StopAndDrop { timer },
         OpKind::Reset => TimerSetOp::Reset {
             timer,
             when: decode_when(when.class, when.bits),
@@ -330,7 +334,7 @@ mod tests {
     /// The kind ranges the saved seeds were drawn with: 0–3 create here,
     /// 4 create on another thread, 5–10 check, 11–12 check at a deadline,
     /// 13–15 stop, 16–20 reset, 21–23 modify with a callback, 24–25 modify
-    /// keeping it, 26 drop the handle.
+    /// keeping it, 26 drop the handle; 27 (added later) stop and drop.
     #[test]
     fn kind_table_keeps_the_saved_ranges() {
         let expected = [
@@ -343,8 +347,9 @@ mod tests {
             (21..=23, OpKind::ModifyWithCallback),
             (24..=25, OpKind::ModifyKeepingCallback),
             (26..=26, OpKind::DropHandle),
+            (27..=27, OpKind::StopAndDrop),
         ];
-        assert_eq!(KIND_COUNT, 27);
+        assert_eq!(KIND_COUNT, 28);
         for (range, kind) in expected {
             for raw in range {
                 assert_eq!(OpKind::decode(raw), kind, "kind integer {raw}");

@@ -227,6 +227,12 @@ pub fn encode_op(writer: &mut Writer, op: &TimerSetOp) {
             writer.byte(4);
             writer.uint(timer as u64);
         }
+        // The byte code predates it, and saved inputs keep their meaning:
+        // written as the stop and the drop it answers as.
+        TimerSetOp::StopAndDrop { timer } => {
+            encode_op(writer, &TimerSetOp::Stop { timer });
+            encode_op(writer, &TimerSetOp::DropHandle { timer });
+        }
         TimerSetOp::Check { advance } => {
             writer.byte(5);
             writer.int(advance);

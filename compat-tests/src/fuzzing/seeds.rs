@@ -198,6 +198,7 @@ fn op(value: &Value) -> Result<TimerSetOp, String> {
         },
         "Stop" => TimerSetOp::Stop { timer: timer()? },
         "DropHandle" => TimerSetOp::DropHandle { timer: timer()? },
+        "StopAndDrop" => TimerSetOp::StopAndDrop { timer: timer()? },
         "Check" => TimerSetOp::Check {
             advance: int_field(fields, "advance")?,
         },
