@@ -394,6 +394,34 @@ fn loom_wheel_dropped_while_handles_drop() {
     });
 }
 
+/// Runs `stop` on one thread while another checks `wheel` at 3, then
+/// checks at 100; returns what `stop` returned.
+fn race_with_a_check_at_3(
+    wheel: &Arc<TimingWheel>,
+    stop: impl FnOnce() -> bool + Send + 'static,
+) -> bool {
+    let stopper = thread::spawn(stop);
+    let driver = {
+        let wheel = wheel.clone();
+        thread::spawn(move || {
+            wheel.check(3);
+        })
+    };
+    let stopped = stopper.join().unwrap();
+    driver.join().unwrap();
+    wheel.check(100);
+    stopped
+}
+
+/// Exactly one of "`what` returned true" and "the timer's callback ran".
+fn assert_stopped_or_fired_once(log: &Log, stopped: bool, what: &str) {
+    let runs = fired(log, "timer");
+    assert!(
+        stopped != (runs == 1) && runs <= 1,
+        "{what} returned {stopped} and the callback ran {runs} times"
+    );
+}
+
 /// `stop` races with the driver firing the same timer: exactly one of "stop
 /// returned true" and "the callback ran" happens.
 #[test]
@@ -404,25 +432,9 @@ fn loom_stop_racing_fire() {
         let timer = Arc::new(recording_timer(&wheel, &log, "timer"));
         wheel.reset(&timer, 3, 0);
 
-        let stopper = {
-            let (wheel, timer) = (wheel.clone(), timer.clone());
-            thread::spawn(move || wheel.stop(&timer))
-        };
-        let driver = {
-            let wheel = wheel.clone();
-            thread::spawn(move || {
-                wheel.check(3);
-            })
-        };
-        let stopped = stopper.join().unwrap();
-        driver.join().unwrap();
-        wheel.check(100);
-
-        let runs = fired(&log, "timer");
-        assert!(
-            stopped != (runs == 1) && runs <= 1,
-            "stop returned {stopped} and the callback ran {runs} times"
-        );
+        let stopper = wheel.clone();
+        let stopped = race_with_a_check_at_3(&wheel, move || stopper.stop(&timer));
+        assert_stopped_or_fired_once(&log, stopped, "stop");
         wheel.verify();
     });
 }
@@ -447,25 +459,9 @@ fn loom_stop_and_drop_racing_fire() {
         };
         wheel.reset(&timer, 3, 0);
 
-        let stopper = {
-            let wheel = wheel.clone();
-            thread::spawn(move || wheel.stop_and_drop(timer))
-        };
-        let driver = {
-            let wheel = wheel.clone();
-            thread::spawn(move || {
-                wheel.check(3);
-            })
-        };
-        let stopped = stopper.join().unwrap();
-        driver.join().unwrap();
-        wheel.check(100);
-
-        let runs = fired(&log, "timer");
-        assert!(
-            stopped != (runs == 1) && runs <= 1,
-            "stop_and_drop returned {stopped} and the callback ran {runs} times"
-        );
+        let stopper = wheel.clone();
+        let stopped = race_with_a_check_at_3(&wheel, move || stopper.stop_and_drop(timer));
+        assert_stopped_or_fired_once(&log, stopped, "stop_and_drop");
         assert_eq!(
             drops.load(std::sync::atomic::Ordering::SeqCst),
             1,
