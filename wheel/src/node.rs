@@ -704,9 +704,8 @@ impl NodeGuard<'_> {
     /// The node is unfiled and its handle is gone: this lock was taken by
     /// the handle's drop ([`Node::try_drop_handle`]) or by an operation
     /// that consumes the handle (`TimingWheel::stop_and_drop`). Whoever
-    /// waits for the
-    /// lock (the stripe's `clear`, or the settling of a listed move) then
-    /// finds a free node, which both tolerate.
+    /// waits for the lock (the stripe's `clear`, or the settling of a
+    /// listed move) then finds a free node, which both tolerate.
     #[inline]
     pub(crate) unsafe fn unlock_freed(self) -> Option<Callback> {
         // SAFETY: the node lock is held.

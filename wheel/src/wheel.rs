@@ -220,10 +220,10 @@ impl WheelTimer {
         // SAFETY: the node is handed out to this handle until its drop
         // recycles it, so its chunk is allocated and the header names the
         // stripe it was allocated from (`LockedStripe::allocate`). A stripe
-        // lives while a node of its slab is handed out (see `Stripe`); past
-        // that point the drop uses the stripe only through its lock, which
-        // the stripe's freeing would need first, and it reads the stripe
-        // before it recycles the node.
+        // lives while a node of its slab is handed out (see `Stripe`). The
+        // drop reads the stripe before it gives the node back, and uses it
+        // after only through its lock, which the stripe's freeing would
+        // need first.
         unsafe { &*NodeSlab::owner_of(self.node.as_ptr()) }
     }
 }
@@ -262,8 +262,8 @@ impl Drop for WheelTimer {
 impl WheelTimer {
     /// Returns this handle's unfiled node to its stripe as the handle goes,
     /// without the stripe lock: clears it under the node lock `guard`,
-    /// which the drop (or `stop_and_drop`) took, and pushes it onto the stripe's stack of
-    /// returned nodes (see `stripe/returned.rs`). If the wheel is gone, the
+    /// which the drop (or `stop_and_drop`) took, and pushes it onto the
+    /// stripe's stack of returned nodes (see `stripe/returned.rs`). If the wheel is gone, the
     /// stack is closed, and the node goes back under the stripe lock, which
     /// frees the stripe if it was the last node handed out.
     fn return_unfiled(&self, guard: NodeGuard<'_>) {
@@ -654,38 +654,7 @@ impl TimingWheel {
     /// ```
     pub fn stop(&self, timer: &WheelTimer) -> bool {
         let stripe = self.stripe_of(timer);
-        let guard = timer.node().lock();
-        let pending = guard.when() > 0;
-        let state = guard.state();
-        guard.set_when(0);
-        if state & (FILED | ZOMBIE) == FILED
-            && self.config.unlink_on_stop
-            && !stripe.check_waiting()
-        {
-            // Filed: unlink it now if the stripe lock is free (O(1), and no
-            // zombie for a sweep to find); a zombie otherwise. Only a try:
-            // the lock order is stripe, then node. A node moved since it
-            // was filed may be on the stripe's moved list; settling the
-            // list skips a node that is no longer filed.
-            if let Some(mut locked) = stripe.try_lock() {
-                locked.remove_stopped(guard);
-                return pending;
-            }
-        }
-        if state & FILED != 0 && state & ZOMBIE == 0 {
-            stripe.add_zombie();
-            // The stripe fires, moves or removes a node only under its lock
-            // or after a CAS that ZOMBIE makes fail (otherwise it at most
-            // leaves the node where it is), so the bit can wait for the
-            // unlock, which publishes it.
-            guard.unlock_setting(ZOMBIE);
-        } else {
-            drop(guard);
-        }
-        if stripe.sweep_turn() {
-            stripe.lock().sweep_share();
-        }
-        pending
+        self.stop_locked(stripe, timer.node().lock(), None)
     }
 
     /// Stops `timer` and drops its handle in one step: the answer of
@@ -710,38 +679,72 @@ impl TimingWheel {
     pub fn stop_and_drop(&self, timer: WheelTimer) -> bool {
         // A foreign timer panics here, its handle dropped as usual.
         self.stripe_of(&timer);
-        // Its drop's work is done below, under the node lock.
+        // Its drop's work is done by the stop, under the node lock.
         let timer = std::mem::ManuallyDrop::new(timer);
         // The wheel lives (`&self`), so its stripe does, past the handle.
         let stripe = timer.stripe();
-        let guard = timer.node().lock();
+        self.stop_locked(stripe, timer.node().lock(), Some(&*timer))
+    }
+
+    /// [`stop`](Self::stop) with the node lock `guard` of a timer of
+    /// `stripe` held. With `dropping`, the timer's handle goes too, and the
+    /// node is let go of here: returned at once if unfiled, kept for the
+    /// stripe's next new timer if unlinked, or left filed with
+    /// `HANDLE_DROPPED` for the stripe to recycle.
+    #[inline(always)]
+    fn stop_locked(
+        &self,
+        stripe: &Stripe,
+        guard: NodeGuard<'_>,
+        dropping: Option<&WheelTimer>,
+    ) -> bool {
         let pending = guard.when() > 0;
         let state = guard.state();
-        if state & FILED == 0 {
+        if let Some(timer) = dropping
+            && state & FILED == 0
+        {
             // What the handle's drop does with an unfiled node, the lock
             // already held.
             timer.return_unfiled(guard);
             return pending;
         }
         guard.set_when(0);
-        if state & ZOMBIE == 0 && self.config.unlink_on_stop && !stripe.check_waiting() {
-            // As in `stop`: only a try, the lock order being stripe, then
-            // node.
+        if state & (FILED | ZOMBIE) == FILED
+            && self.config.unlink_on_stop
+            && !stripe.check_waiting()
+        {
+            // Filed: unlink it now if the stripe lock is free (O(1), and no
+            // zombie for a sweep to find); a zombie otherwise. Only a try:
+            // the lock order is stripe, then node. A node moved since it
+            // was filed may be on the stripe's moved list; settling the
+            // list skips a node that is no longer filed.
             if let Some(mut locked) = stripe.try_lock() {
-                let callback = locked.remove_stopped_for_reuse(guard);
-                // Unlock, then let go of the callback (user code).
+                let callback = locked.remove_stopped(guard, dropping.is_some());
+                // Unlock, then let go of a dropped handle's callback (user
+                // code).
                 drop(locked);
                 drop(callback);
                 return pending;
             }
         }
-        // Left filed, for the stripe to recycle once it unfiles it (as a
-        // dropped handle's node); the node is not touched after the unlock.
-        if state & ZOMBIE == 0 {
-            stripe.add_zombie();
-            guard.unlock_setting(ZOMBIE | HANDLE_DROPPED);
+        // A node left filed with its handle gone is the stripe's to recycle
+        // once it unfiles it; it is not touched after the unlock.
+        let handle_gone = if dropping.is_some() {
+            HANDLE_DROPPED
         } else {
-            guard.unlock_setting(HANDLE_DROPPED);
+            0
+        };
+        if state & FILED != 0 && state & ZOMBIE == 0 {
+            stripe.add_zombie();
+            // The stripe fires, moves or removes a node only under its lock
+            // or after a CAS that ZOMBIE makes fail (otherwise it at most
+            // leaves the node where it is), so the bit can wait for the
+            // unlock, which publishes it.
+            guard.unlock_setting(ZOMBIE | handle_gone);
+        } else if handle_gone != 0 {
+            guard.unlock_setting(handle_gone);
+        } else {
+            drop(guard);
         }
         if stripe.sweep_turn() {
             stripe.lock().sweep_share();

@@ -147,36 +147,35 @@ impl LockedStripe<'_> {
     /// node was moved earlier, and the moved list's entry for it is skipped
     /// when settled (it is no longer filed). A stripe that empties drops
     /// its wake time.
-    pub(crate) fn remove_stopped(&mut self, guard: NodeGuard<'_>) {
-        debug_assert_eq!(guard.state() & (FILED | ZOMBIE), FILED);
-        let geometry = self.geometry();
-        let node = guard.node() as *const Node as *mut Node;
-        self.inner().unlink(geometry, guard.location(), node);
-        self.unfile(guard);
-        if self.stripe.filed() == 0 {
-            self.publish_min_when();
-        }
-    }
-
-    /// [`remove_stopped`](Self::remove_stopped) for a stop that drops the
-    /// handle with it (`TimingWheel::stop_and_drop`): the node is also
-    /// cleared and unlocked, and kept for the stripe's next new timer, as a
-    /// dropped handle's node is (see `returned`). Returns its callback, for
+    ///
+    /// If `handle_goes` (`TimingWheel::stop_and_drop`), the node is also
+    /// cleared and kept for the stripe's next new timer, as a dropped
+    /// handle's node is (see `returned`), and its callback is returned for
     /// the caller to drop once the stripe is unlocked.
-    pub(crate) fn remove_stopped_for_reuse(&mut self, guard: NodeGuard<'_>) -> Option<Callback> {
+    pub(crate) fn remove_stopped(
+        &mut self,
+        guard: NodeGuard<'_>,
+        handle_goes: bool,
+    ) -> Option<Callback> {
         debug_assert_eq!(guard.state() & (FILED | ZOMBIE), FILED);
         let geometry = self.geometry();
         let node = guard.node() as *const Node as *mut Node;
         self.inner().unlink(geometry, guard.location(), node);
-        self.add_filed(-1);
-        // SAFETY: unlinked, and unfiled by this unlock; the handle goes with
-        // the caller, which holds the node lock, and under the stripe lock
-        // nobody else waits for it (only the handle and this stripe's lock
-        // holders lock a node).
-        let callback = unsafe { guard.unlock_recycled() };
-        // SAFETY: this stripe's node, cleared, unlocked, and reachable by
-        // this stripe alone.
-        unsafe { self.inner().push_reused(node) };
+        let callback = if handle_goes {
+            self.add_filed(-1);
+            // SAFETY: unlinked, and unfiled by this unlock; the handle goes
+            // with the caller, which holds the node lock, and under the
+            // stripe lock nobody else waits for it (only the handle and
+            // this stripe's lock holders lock a node).
+            let callback = unsafe { guard.unlock_recycled() };
+            // SAFETY: this stripe's node, cleared, unlocked, and reachable
+            // by this stripe alone.
+            unsafe { self.inner().push_reused(node) };
+            callback
+        } else {
+            self.unfile(guard);
+            None
+        };
         if self.stripe.filed() == 0 {
             self.publish_min_when();
         }

@@ -490,7 +490,12 @@ impl Stripe {
     /// handed out: on the stack, or taken from it and not yet reused.
     #[cfg(test)]
     pub(crate) fn returned_held(&self) -> usize {
-        self.lock_inner().reuse.len as usize + self.returned.len() as usize
+        self.returned_held_in(&self.lock_inner())
+    }
+
+    /// [`returned_held`](Self::returned_held), with the lock held.
+    fn returned_held_in(&self, inner: &StripeInner) -> usize {
+        inner.reuse.len as usize + self.returned.len() as usize
     }
 
     /// Bytes of node storage this stripe holds, and the nodes handed out
@@ -498,8 +503,8 @@ impl Stripe {
     /// the slab left out.
     pub(crate) fn storage(&self) -> (usize, usize) {
         let inner = self.lock_inner();
-        let returned = inner.reuse.len as usize + self.returned.len() as usize;
-        (inner.slab.capacity_bytes(), inner.slab.live() - returned)
+        let handed_out = inner.slab.live() - self.returned_held_in(&inner);
+        (inner.slab.capacity_bytes(), handed_out)
     }
 }
 
@@ -548,15 +553,20 @@ impl StripeInner {
         self.reuse.len += 1;
     }
 
-    /// Takes the top node of `reuse`, if any.
+    /// Takes the top node of `reuse`, first taking the stripe's stack of
+    /// `returned` nodes if `reuse` is empty; `None` if both are.
     #[inline]
-    fn pop_reused(&mut self) -> Option<*mut Node> {
+    fn pop_reused(&mut self, returned: &ReturnedNodes) -> Option<*mut Node> {
         if self.reuse.len == 0 {
-            return None;
+            self.reuse = returned.take();
+            if self.reuse.len == 0 {
+                return None;
+            }
         }
         let node = self.slab.node_at(self.reuse.top);
-        // SAFETY: the node is on the stack taken from `returned`, whose
-        // Acquire swap published its link; the stripe lock is held.
+        // SAFETY: the node was put on `reuse` under the stripe lock, which
+        // is held, or taken from `returned` by an Acquire swap that
+        // published its link.
         unsafe {
             self.reuse.top = (*node).prev();
             (*node).set_prev(NO_NODE);
@@ -585,13 +595,10 @@ impl<'a> LockedStripe<'a> {
     pub(crate) fn allocate(&mut self) -> *mut Node {
         let stripe = self.stripe;
         let inner = self.inner();
-        if inner.reuse.len == 0 {
-            inner.reuse = stripe.returned.take();
+        match inner.pop_reused(&stripe.returned) {
+            Some(node) => node,
+            None => inner.slab.allocate(stripe),
         }
-        if let Some(node) = inner.pop_reused() {
-            return node;
-        }
-        inner.slab.allocate(stripe)
     }
 
     /// Gives up to `budget` returned nodes back to the slab, so that the
@@ -601,10 +608,7 @@ impl<'a> LockedStripe<'a> {
         let inner = self.inner();
         let mut given = 0;
         while given < budget {
-            if inner.reuse.len == 0 {
-                inner.reuse = stripe.returned.take();
-            }
-            let Some(node) = inner.pop_reused() else {
+            let Some(node) = inner.pop_reused(&stripe.returned) else {
                 break;
             };
             // SAFETY: a returned node is this slab's, handed out, cleared
@@ -619,16 +623,12 @@ impl<'a> LockedStripe<'a> {
     /// gives every node back to the slab, so that whoever leaves the slab
     /// with no node handed out frees the stripe (see `Stripe`'s lifetime).
     fn close_returned(&mut self) {
-        let stripe = self.stripe;
-        let inner = self.inner();
-        let closed = stripe.returned.close();
-        for stack in [inner.reuse, closed] {
-            inner.reuse = stack;
-            while let Some(node) = inner.pop_reused() {
-                // SAFETY: as in `give_back_returned`.
-                unsafe { inner.slab.put_back(node) };
-            }
-        }
+        // Once closed, the stack gives `take` nothing more: what it held is
+        // given back after `reuse`.
+        let closed = self.stripe.returned.close();
+        self.give_back_returned(usize::MAX);
+        self.inner().reuse = closed;
+        self.give_back_returned(usize::MAX);
     }
 
     /// Returns the node of a handle that found the stack of returned nodes
